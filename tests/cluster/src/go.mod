@@ -1,0 +1,3 @@
+module sigstore-up.test/harness
+
+go 1.26
