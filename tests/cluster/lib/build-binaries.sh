@@ -8,13 +8,19 @@ BUILD_RECIPE=$HARNESS_DIR/lib/build-binaries.sh
 built() {
   local group=$1 key=$2 fn=$3
   local out=$CACHE/store/$group-$key
+  mkdir -p "$CACHE/store"
+  # one builder per group at a time (two `up`s, or `build` beside `up`): the second waits, then finds it built
+  exec {lock}> "$CACHE/store/$group.lock"; flock "$lock"
   if [ ! -f "$out/.complete" ]; then
     rm -rf "$out"; mkdir -p "$out" "$CACHE/logs"
-    if ! "$fn" "$out" > "$CACHE/logs/build-$group.log" 2>&1; then
-      say "building $group failed"; tail_log "$CACHE/logs/build-$group.log"; return 1
+    # in the background so that `set -e` holds inside the build (it is ignored in an `if` condition)
+    ("$fn" "$out") > "$CACHE/logs/build-$group.log" 2>&1 &
+    if ! wait $!; then
+      say "building $group failed"; tail_log "$CACHE/logs/build-$group.log"; exec {lock}>&-; return 1
     fi
     touch "$out/.complete"
   fi
+  exec {lock}>&-
   mkdir -p "$BIN"
   local f; for f in "$out"/*; do ln -sfn "$f" "$BIN/$(basename "$f")"; done
 }

@@ -30,12 +30,14 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # step NAME CMD...: run one step, print "✓ NAME  1.23 s" (or the failure and its log tail)
 STEP_LOG=${STEP_LOG:-/dev/null}
 step() {
-  local name=$1; shift
-  local t0; t0=$(now)
-  if "$@"; then
+  local name=$1 t0 rc=0; shift
+  t0=$(now)
+  # run in the background and wait: `set -e` stays in force inside the step (an `if` condition would
+  # switch it off for everything the step calls)
+  ("$@") & wait $! || rc=$?
+  if [ $rc = 0 ]; then
     printf '  ✓ %-36s %7s s\n' "$name" "$(elapsed "$t0")" | tee -a "$STEP_LOG" >&2
   else
-    local rc=$?
     printf '  ✗ %-36s %7s s (exit %d)\n' "$name" "$(elapsed "$t0")" "$rc" | tee -a "$STEP_LOG" >&2
     return "$rc"
   fi
