@@ -106,8 +106,8 @@ async fn service_dns_and_api_port_forward_work() {
     let response = String::from_utf8_lossy(&response);
     assert!(response.starts_with("HTTP/1.0 200 OK"), "response through port-forward: {response}");
     assert!(response.ends_with("\r\n\r\nok"), "response through port-forward: {response}");
-    drop(stream);
-    forwarder.join().await.expect("port-forward closed cleanly");
+    // the pod side has closed the stream; kube-rs then fails to send its own close frame, which is harmless
+    forwarder.abort();
 
     namespaces.delete(&ns, &DeleteParams::default()).await.expect("delete namespace");
 }

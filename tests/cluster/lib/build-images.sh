@@ -158,13 +158,13 @@ build_coredns_image() {
     --layer "$CACHE/layers/coredns.tar" --ref "$IMAGE_COREDNS" --out "$IMAGES/coredns.tar"
 }
 
-# image NAME KEY FN: build one image unless cached with KEY (one status line)
+# image NAME KEY CMD...: build one image with CMD unless it is cached with KEY
 image() {
-  local name=$1 key=$2 fn=$3
+  local name=$1 key=$2; shift 2
   mkdir -p "$CACHE/layers" "$CACHE/logs" "$IMAGES"
   exec {lock}> "$IMAGES/.lock"; flock "$lock"   # one image builder at a time
   if ! image_cached "$name" "$key"; then
-    ("$fn") > "$CACHE/logs/image-$name.log" 2>&1 &   # background: keeps `set -e` in force inside
+    ("$@") > "$CACHE/logs/image-$name.log" 2>&1 &   # background: keeps `set -e` in force inside
     if ! wait $!; then
       say "building image $name failed"; tail_log "$CACHE/logs/image-$name.log"; exec {lock}>&-; return 1
     fi
