@@ -16,9 +16,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 use sigstore_up::trust::{
-    CertificateChain, Endpoints, TrustBundle, TrustMaterial, WrittenBundle, file_names,
+    CertificateChain, Endpoints, TrustBundle, TrustMaterial, WrittenBundle, env_names, file_names,
 };
 use support::*;
 
@@ -341,5 +342,101 @@ fn cosign_verify_blob_trusts_our_fulcio_root_and_ct_log() {
     assert!(
         foreign.contains("failed to verify leaf certificate"),
         "{foreign}"
+    );
+}
+
+#[test]
+fn cosign_verify_blob_reads_the_pem_files_named_in_our_env_without_a_trusted_root() {
+    let stack = TestStack::generate();
+    let cosign = Cosign::new();
+    let written = TrustBundle::new(&stack.material(), host_endpoints())
+        .write_to_dir(&cosign.path("ours"))
+        .unwrap();
+    let rekor_log_id = stack.material().rekor_public_key.log_id().to_base64();
+    let artifact = cosign.path("artifact.txt");
+    write(&artifact, "signed by a test\n");
+    let bundle = cosign.path("artifact.sigstore.json");
+    write(
+        &bundle,
+        bundle_signed_under(
+            &stack.fulcio_root,
+            Some(&stack.ctlog_key),
+            &rekor_log_id,
+            &std::fs::read(&artifact).unwrap(),
+        ),
+    );
+
+    // The same certificate and signature as loose files, the form cosign's legacy
+    // (pre-bundle) verification takes.
+    let bundle_json: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    let raw = |pointer: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(bundle_json.pointer(pointer).unwrap().as_str().unwrap())
+            .unwrap()
+    };
+    let certificate = cosign.path("leaf.pem");
+    write(
+        &certificate,
+        pem::encode(&pem::Pem::new(
+            "CERTIFICATE",
+            raw("/verificationMaterial/certificate/rawBytes"),
+        )),
+    );
+    let signature = cosign.path("artifact.sig");
+    write(&signature, b64(&raw("/messageSignature/signature")));
+
+    // cosign's legacy variables (SIGSTORE_ROOT_FILE, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE,
+    // SIGSTORE_REKOR_PUBLIC_KEY) replace TUF when no --trusted-root is given (cosign v3 takes
+    // them for legacy verification only; new bundles need --trusted-root). HOME and TUF_ROOT
+    // are empty scratch directories, so TUF is no alternative source. No Rekor runs here,
+    // hence the tlog waiver.
+    let verify = |env: &sigstore_up::trust::TrustEnv| {
+        let mut command = Command::new(test_binary("cosign"));
+        command
+            .env("HOME", cosign.path("home"))
+            .env("TUF_ROOT", cosign.path("home/tuf"))
+            .envs(env.public_entries())
+            .args(["verify-blob", "--new-bundle-format=false"])
+            .args(["--certificate", path_str(&certificate)])
+            .args(["--signature", path_str(&signature)])
+            .args(["--certificate-identity", IDENTITY])
+            .args(["--certificate-oidc-issuer", OIDC_ISSUER])
+            .args(["--insecure-ignore-tlog", path_str(&artifact)]);
+        run(&mut command)
+    };
+    let verified = verify(&written.env);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(
+        String::from_utf8_lossy(&verified.stderr).contains("Verified OK"),
+        "{}",
+        text(&verified)
+    );
+
+    // Controls: the files named are what cosign used.
+    let stranger_key = cosign.path("stranger_ctlog.pem");
+    write(&stranger_key, public_key_of(&new_p256_key()).to_pem());
+    let mut other_ctlog = written.env.clone();
+    other_ctlog
+        .set(
+            env_names::SIGSTORE_CT_LOG_PUBLIC_KEY_FILE,
+            path_str(&stranger_key),
+        )
+        .unwrap();
+    let refused = text(&verify(&other_ctlog));
+    assert!(refused.contains("ctfe public key not found"), "{refused}");
+
+    let foreign_root = cosign.path("foreign_root.pem");
+    write(
+        &foreign_root,
+        TestCa::root("elsewhere", "foreign root", (2025, 12, 31)).pem(),
+    );
+    let mut other_root = written.env.clone();
+    other_root
+        .set(env_names::SIGSTORE_ROOT_FILE, path_str(&foreign_root))
+        .unwrap();
+    let refused = text(&verify(&other_root));
+    assert!(
+        refused.contains("certificate signed by unknown authority"),
+        "{refused}"
     );
 }

@@ -287,9 +287,11 @@ fn certificates_that_do_not_form_a_chain_are_refused() {
     assert!(error.contains("do not form a chain"), "{error}");
 
     let empty = CertificateChain::parse(b"").unwrap_err().to_string();
+    assert!(empty.contains("no certificate found"), "{empty}");
+    let garbage = CertificateChain::parse(b"garbage").unwrap_err().to_string();
     assert!(
-        empty.starts_with("certificate chain: certificate 0 is not a DER X.509"),
-        "{empty}"
+        garbage.starts_with("certificate chain: certificate 0 is not a DER X.509"),
+        "{garbage}"
     );
 
     let key_pem = pem::encode(&pem::Pem::new("PUBLIC KEY", spki_der_of(&new_p256_key())));

@@ -306,7 +306,7 @@ pub fn test_binary(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{name} not found at {}: build the test binaries first (tests/cluster build), or point \
+        "{name} not found at {}: run tests/cluster/build first, or point \
          SIGSTORE_UP_TEST_BIN at the directory holding them",
         path.display()
     );

@@ -6,6 +6,7 @@ use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
 use sha2::{Digest as _, Sha256};
 use x509_cert::Certificate;
 use x509_cert::der::{Decode as _, Encode as _};
+use x509_cert::ext::pkix::name::DirectoryString;
 
 use super::error::TrustInputError;
 use super::timestamp::Timestamp;
@@ -133,6 +134,9 @@ pub struct CertificateChain {
 impl CertificateChain {
     /// Accepts one or more PEM `CERTIFICATE` blocks, or a single DER certificate.
     pub fn parse(bytes: &[u8]) -> Result<Self, TrustInputError> {
+        if bytes.trim_ascii().is_empty() {
+            return Self::from_der_certificates(Vec::new());
+        }
         if !looks_like_pem(bytes) {
             return Self::from_der_certificates(vec![bytes.to_vec()]);
         }
@@ -188,11 +192,8 @@ impl CertificateChain {
         let root_not_before =
             Timestamp::from_system_time(tbs.validity().not_before.to_system_time());
         let subject = tbs.subject();
-        let name_part = |part: x509_cert::der::Result<
-            Option<x509_cert::ext::pkix::name::DirectoryString>,
-        >| { part.ok().flatten().map(|value| value.value().into_owned()) };
-        let root_organization = name_part(subject.organization());
-        let root_common_name = name_part(subject.common_name());
+        let root_organization = name_text(subject.organization());
+        let root_common_name = name_text(subject.common_name());
 
         Ok(CertificateChain {
             certificates_der: chain.into_iter().map(|(der, _)| der).collect(),
@@ -241,6 +242,14 @@ impl std::fmt::Debug for CertificateChain {
             .field("root_not_before", &self.root_not_before.to_rfc3339())
             .finish()
     }
+}
+
+/// A name attribute as text; informational only, so an unreadable one is simply left out.
+fn name_text(attribute: x509_cert::der::Result<Option<DirectoryString>>) -> Option<String> {
+    attribute
+        .ok()
+        .flatten()
+        .map(|value| value.value().into_owned())
 }
 
 /// True when every certificate's issuer is the subject of the one after it.
