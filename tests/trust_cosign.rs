@@ -3,12 +3,16 @@
 //! - `cosign trusted-root create`, given the same keys, chain, URLs and start times, writes the
 //!   same trusted root as we do (compared as JSON values): cosign computes the log IDs itself,
 //!   so this also checks ours.
-//! - `cosign verify-blob --trusted-root` loads our trusted_root.json and verifies with it;
-//!   broken variants of the file are refused at load time, which shows the file is really read.
+//! - `cosign verify-blob --trusted-root` loads our trusted_root.json and verifies with it (a
+//!   key-signed blob; and a certificate bundle whose chain ends at our Fulcio root and whose SCT
+//!   is signed by our CT log key, found by our log ID); broken variants of the file are refused
+//!   at load time, which shows the file is really read.
+//! - cosign's legacy verification reads the PEM files our env names (SIGSTORE_ROOT_FILE, ...).
 //! - `cosign sign-blob --signing-config` picks Fulcio from our signing_config.json.
 //!
-//! No Sigstore services run here; the keyless round trip through real Fulcio, CT log and Rekor
-//! is the end-to-end test's job.
+//! No Sigstore services run here, so Rekor entries cannot be real and the tlog check is waived
+//! where a bundle needs one (`--insecure-ignore-tlog`, said at each use). The keyless round
+//! trip through real Fulcio, CT log and Rekor is the end-to-end test's job.
 
 #[path = "trust_support.rs"]
 mod support;
