@@ -242,6 +242,13 @@ fn variable_names_are_checked() {
             "{bad:?}: {error}"
         );
     }
+    for secret in ["OIDC_TOKEN", "SIGSTORE_ID_TOKEN"] {
+        let error = env.set(secret, TOKEN).unwrap_err().to_string();
+        assert!(
+            error.contains("set_oidc_token") && !error.contains(TOKEN),
+            "{error}"
+        );
+    }
     env.set("_OK_1", "first").unwrap();
     env.set("_OK_1", "second").unwrap();
     assert_eq!(env.get("_OK_1"), Some("second"));

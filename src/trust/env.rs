@@ -118,8 +118,15 @@ impl TrustEnv {
         TrustEnv::default()
     }
 
-    /// Adds (or replaces) a non-secret variable.
+    /// Adds (or replaces) a non-secret variable. The token's names are refused here, so a
+    /// token can never end up as a printable value.
     pub fn set(&mut self, name: &str, value: impl Into<String>) -> Result<(), TrustInputError> {
+        if [names::OIDC_TOKEN, names::SIGSTORE_ID_TOKEN].contains(&name) {
+            return Err(TrustInputError::EnvEntry {
+                name: name.to_string(),
+                reason: "holds the OIDC token, a secret; set it with set_oidc_token".into(),
+            });
+        }
         self.insert(name, EnvValue::Public(value.into()))
     }
 
