@@ -1,0 +1,273 @@
+//! Public key material the trust files are built from: a log's public key and the Fulcio
+//! certificate chain, each accepted as PEM or DER bytes.
+
+use base64::Engine as _;
+use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
+use sha2::{Digest as _, Sha256};
+use x509_cert::Certificate;
+use x509_cert::der::{Decode as _, Encode as _};
+use x509_cert::ext::pkix::name::DirectoryString;
+
+use super::error::TrustInputError;
+use super::timestamp::Timestamp;
+
+/// The `PublicKeyDetails` a key is announced with in trusted_root.json. sigstore-up mints
+/// ECDSA P-256 keys for Rekor and the CT log, so that is the one kind accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDetails {
+    PkixEcdsaP256Sha256,
+}
+
+impl KeyDetails {
+    /// The protobuf enum name, as the JSON mapping writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyDetails::PkixEcdsaP256Sha256 => "PKIX_ECDSA_P256_SHA_256",
+        }
+    }
+}
+
+/// A transparency log's ID: SHA-256 over the DER SubjectPublicKeyInfo of its key. For Rekor v1
+/// this is the `logID` Rekor puts in every entry; for a CT log it is the RFC 6962 log ID inside
+/// every SCT. Clients look logs up by it, so it must be exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LogId([u8; 32]);
+
+impl LogId {
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Standard base64 with padding, the form `logId.keyId` takes in JSON.
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.0)
+    }
+
+    /// Lower-case hex, the form Rekor's API and cosign print.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+/// An ECDSA P-256 public key, kept as canonical DER SubjectPublicKeyInfo (uncompressed point,
+/// named curve): the encoding Go's `x509.MarshalPKIXPublicKey` produces, which Rekor and
+/// ct_server hash into their log IDs. Any other encoding of the same key is re-encoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    spki_der: Vec<u8>,
+}
+
+impl PublicKey {
+    /// Accepts PEM (`-----BEGIN PUBLIC KEY-----`) or DER SubjectPublicKeyInfo.
+    pub fn parse(bytes: &[u8]) -> Result<Self, TrustInputError> {
+        if looks_like_pem(bytes) {
+            let block = pem::parse(bytes).map_err(|error| {
+                TrustInputError::PublicKey(format!("not readable as PEM ({error})"))
+            })?;
+            if block.tag() != "PUBLIC KEY" {
+                return Err(TrustInputError::PublicKey(format!(
+                    "PEM block is {:?}; expected a \"PUBLIC KEY\" block (SubjectPublicKeyInfo). \
+                     If this is a private key, pass its public half instead",
+                    block.tag()
+                )));
+            }
+            Self::from_spki_der(block.contents())
+        } else {
+            Self::from_spki_der(bytes)
+        }
+    }
+
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, TrustInputError> {
+        let key = p256::PublicKey::from_public_key_der(der).map_err(|error| {
+            TrustInputError::PublicKey(format!(
+                "not an ECDSA P-256 SubjectPublicKeyInfo ({error}); sigstore-up's Rekor and CT \
+                 log keys are P-256, give the PEM \"PUBLIC KEY\" of such a key"
+            ))
+        })?;
+        Ok(Self::from_p256(&key))
+    }
+
+    pub fn from_p256(key: &p256::PublicKey) -> Self {
+        let spki_der = key
+            .to_public_key_der()
+            .expect("a valid P-256 point always encodes as SubjectPublicKeyInfo")
+            .into_vec();
+        PublicKey { spki_der }
+    }
+
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    pub fn key_details(&self) -> KeyDetails {
+        KeyDetails::PkixEcdsaP256Sha256
+    }
+
+    pub fn log_id(&self) -> LogId {
+        LogId(Sha256::digest(&self.spki_der).into())
+    }
+
+    /// PEM `PUBLIC KEY` with LF line endings, the form cosign's `SIGSTORE_*_PUBLIC_KEY` files take.
+    pub fn to_pem(&self) -> String {
+        encode_pem("PUBLIC KEY", &self.spki_der)
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("log_id", &self.log_id().to_hex())
+            .finish()
+    }
+}
+
+/// A CA certificate chain ordered leaf-most first, trust anchor (root) last: the order
+/// trusted_root.json's `certChain` needs. Input in either order is accepted and normalized.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CertificateChain {
+    certificates_der: Vec<Vec<u8>>,
+    root_not_before: Timestamp,
+    root_organization: Option<String>,
+    root_common_name: Option<String>,
+}
+
+impl CertificateChain {
+    /// Accepts one or more PEM `CERTIFICATE` blocks, or a single DER certificate.
+    pub fn parse(bytes: &[u8]) -> Result<Self, TrustInputError> {
+        if bytes.trim_ascii().is_empty() {
+            return Self::from_der_certificates(Vec::new());
+        }
+        if !looks_like_pem(bytes) {
+            return Self::from_der_certificates(vec![bytes.to_vec()]);
+        }
+        let blocks = pem::parse_many(bytes).map_err(|error| {
+            TrustInputError::CertificateChain(format!("not readable as PEM ({error})"))
+        })?;
+        let mut certificates_der = Vec::with_capacity(blocks.len());
+        for block in blocks {
+            if block.tag() != "CERTIFICATE" {
+                return Err(TrustInputError::CertificateChain(format!(
+                    "PEM block is {:?}; expected only \"CERTIFICATE\" blocks (the Fulcio root, \
+                     and intermediates if any)",
+                    block.tag()
+                )));
+            }
+            certificates_der.push(block.into_contents());
+        }
+        Self::from_der_certificates(certificates_der)
+    }
+
+    /// DER certificates, leaf-most first or root first.
+    pub fn from_der_certificates(certificates_der: Vec<Vec<u8>>) -> Result<Self, TrustInputError> {
+        if certificates_der.is_empty() {
+            return Err(TrustInputError::CertificateChain(
+                "no certificate found; give the Fulcio root certificate as PEM".into(),
+            ));
+        }
+        let mut certificates = Vec::with_capacity(certificates_der.len());
+        for (index, der) in certificates_der.iter().enumerate() {
+            let certificate = Certificate::from_der(der).map_err(|error| {
+                TrustInputError::CertificateChain(format!(
+                    "certificate {index} is not a DER X.509 certificate ({error})"
+                ))
+            })?;
+            certificates.push(certificate);
+        }
+
+        let mut chain: Vec<(Vec<u8>, Certificate)> =
+            certificates_der.into_iter().zip(certificates).collect();
+        if !is_leaf_first(&chain) {
+            chain.reverse();
+            if !is_leaf_first(&chain) {
+                return Err(TrustInputError::CertificateChain(
+                    "the certificates do not form a chain (each one issued by the next); give \
+                     them leaf first, root last (or the reverse)"
+                        .into(),
+                ));
+            }
+        }
+
+        let root = &chain.last().expect("chain is not empty").1;
+        let tbs = root.tbs_certificate();
+        let root_not_before =
+            Timestamp::from_system_time(tbs.validity().not_before.to_system_time());
+        let subject = tbs.subject();
+        let root_organization = name_text(subject.organization());
+        let root_common_name = name_text(subject.common_name());
+
+        Ok(CertificateChain {
+            certificates_der: chain.into_iter().map(|(der, _)| der).collect(),
+            root_not_before,
+            root_organization,
+            root_common_name,
+        })
+    }
+
+    /// Leaf-most first, root last.
+    pub fn certificates_der(&self) -> &[Vec<u8>] {
+        &self.certificates_der
+    }
+
+    pub fn root_der(&self) -> &[u8] {
+        self.certificates_der.last().expect("chain is not empty")
+    }
+
+    /// notBefore of the root: the start of the CA's validity in trusted_root.json.
+    pub fn root_not_before(&self) -> Timestamp {
+        self.root_not_before
+    }
+
+    pub fn root_organization(&self) -> Option<&str> {
+        self.root_organization.as_deref()
+    }
+
+    pub fn root_common_name(&self) -> Option<&str> {
+        self.root_common_name.as_deref()
+    }
+
+    /// PEM `CERTIFICATE` blocks, leaf-most first, root last (what `SIGSTORE_ROOT_FILE` takes).
+    pub fn to_pem(&self) -> String {
+        self.certificates_der
+            .iter()
+            .map(|der| encode_pem("CERTIFICATE", der))
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for CertificateChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateChain")
+            .field("certificates", &self.certificates_der.len())
+            .field("root_common_name", &self.root_common_name)
+            .field("root_not_before", &self.root_not_before.to_rfc3339())
+            .finish()
+    }
+}
+
+/// A name attribute as text; informational only, so an unreadable one is simply left out.
+fn name_text(attribute: x509_cert::der::Result<Option<DirectoryString>>) -> Option<String> {
+    attribute
+        .ok()
+        .flatten()
+        .map(|value| value.value().into_owned())
+}
+
+/// True when every certificate's issuer is the subject of the one after it.
+fn is_leaf_first(chain: &[(Vec<u8>, Certificate)]) -> bool {
+    chain.windows(2).all(|pair| {
+        let issued = pair[0].1.tbs_certificate();
+        let issuer = pair[1].1.tbs_certificate();
+        issued.issuer().to_der().ok() == issuer.subject().to_der().ok()
+    })
+}
+
+fn looks_like_pem(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().starts_with(b"-----BEGIN ")
+}
+
+fn encode_pem(tag: &str, der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new(tag, der),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
