@@ -303,3 +303,82 @@ impl Mariadb {
         self.dir.path()
     }
 }
+
+/// Real trillian_log_server + trillian_log_signer (`--force_master`) on a MariaDB whose schema
+/// was created by `ensure_schema`.
+pub struct TrillianStack {
+    // Drop order: Trillian stops before its database (avoids reconnect noise), the database
+    // before the directories.
+    pub signer: Server,
+    pub log_server: Server,
+    /// The log server's gRPC address (admin + log API).
+    pub rpc: SocketAddr,
+    pub db: Mariadb,
+    logs: TempDir,
+}
+
+impl TrillianStack {
+    pub const DATABASE: &'static str = "trillian";
+
+    pub async fn start() -> TrillianStack {
+        let db = Mariadb::start().await;
+        let password = "trillian-test-pw";
+        let url = db
+            .create_database(Self::DATABASE, "trillian", password)
+            .await;
+        sigstore_up::setup::schema::ensure_schema(&url)
+            .await
+            .expect("create the Trillian schema");
+        let mysql_uri = format!(
+            "trillian:{password}@tcp(127.0.0.1:{})/{}",
+            db.port,
+            Self::DATABASE
+        );
+        let logs = tempfile::tempdir().expect("temp dir");
+
+        let (rpc_port, http_port) = (free_port(), free_port());
+        let common = |rpc: u16, http: u16| {
+            vec![
+                "--storage_system=mysql".to_owned(),
+                "--quota_system=mysql".to_owned(),
+                format!("--mysql_uri={mysql_uri}"),
+                format!("--rpc_endpoint=127.0.0.1:{rpc}"),
+                format!("--http_endpoint=127.0.0.1:{http}"),
+                "--alsologtostderr".to_owned(),
+            ]
+        };
+        let mut log_server = Server::spawn(
+            "trillian_log_server",
+            &test_binary("trillian_log_server"),
+            &common(rpc_port, http_port),
+            logs.path(),
+        );
+        let (signer_rpc, signer_http) = (free_port(), free_port());
+        let mut signer_args = common(signer_rpc, signer_http);
+        signer_args.extend(
+            [
+                "--force_master",
+                "--sequencer_interval=100ms",
+                "--batch_size=1000",
+                "--num_sequencers=1",
+            ]
+            .map(String::from),
+        );
+        let mut signer = Server::spawn(
+            "trillian_log_signer",
+            &test_binary("trillian_log_signer"),
+            &signer_args,
+            logs.path(),
+        );
+        log_server.wait_for_http_ok(&format!("http://127.0.0.1:{http_port}/healthz"));
+        signer.wait_for_http_ok(&format!("http://127.0.0.1:{signer_http}/healthz"));
+        log_server.wait_for_port(loopback(rpc_port));
+        TrillianStack {
+            signer,
+            log_server,
+            rpc: loopback(rpc_port),
+            db,
+            logs,
+        }
+    }
+}
