@@ -350,7 +350,7 @@ impl Method {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
 #[repr(i32)]
 enum TreeState {
-    UnknownTreeState = 0,
+    Unknown = 0,
     Active = 1,
     Frozen = 2,
     DeprecatedSoftDeleted = 3,
@@ -361,7 +361,7 @@ enum TreeState {
 impl TreeState {
     fn as_str_name(self) -> &'static str {
         match self {
-            TreeState::UnknownTreeState => "UNKNOWN_TREE_STATE",
+            TreeState::Unknown => "UNKNOWN_TREE_STATE",
             TreeState::Active => "ACTIVE",
             TreeState::Frozen => "FROZEN",
             TreeState::DeprecatedSoftDeleted => "DEPRECATED_SOFT_DELETED",
@@ -374,7 +374,7 @@ impl TreeState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
 #[repr(i32)]
 enum TreeType {
-    UnknownTreeType = 0,
+    Unknown = 0,
     Log = 1,
     PreorderedLog = 3,
 }
@@ -382,7 +382,7 @@ enum TreeType {
 impl TreeType {
     fn as_str_name(self) -> &'static str {
         match self {
-            TreeType::UnknownTreeType => "UNKNOWN_TREE_TYPE",
+            TreeType::Unknown => "UNKNOWN_TREE_TYPE",
             TreeType::Log => "LOG",
             TreeType::PreorderedLog => "PREORDERED_LOG",
         }
