@@ -140,6 +140,20 @@ impl Server {
         body.unwrap_or_default()
     }
 
+    /// Waits for the server to exit on its own; returns its log.
+    pub fn wait_for_exit(&mut self) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return self.log();
+            }
+            if started.elapsed() > STARTUP_LIMIT {
+                panic!("{} kept running; its log:\n{}", self.name, self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn wait_until(&mut self, what: &str, mut ready: impl FnMut() -> bool) {
         let started = Instant::now();
         loop {
@@ -380,5 +394,59 @@ impl TrillianStack {
             db,
             logs,
         }
+    }
+}
+
+/// Writes `contents` to `dir/name` and returns the path as a string for a flag.
+pub fn write_file(dir: &Path, name: &str, contents: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path.to_str().expect("UTF-8 temp path").to_owned()
+}
+
+/// A real `fulcio serve --ca fileca` on loopback ports, without a CT log.
+pub struct Fulcio {
+    pub server: Server,
+    /// Base URL of the HTTP API, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+    dir: TempDir,
+}
+
+impl Fulcio {
+    /// Starts Fulcio with these files and password; does not wait (see [`Fulcio::wait_ready`]).
+    pub fn spawn(cert_pem: &[u8], key_pem: &[u8], password: &str) -> Fulcio {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert = write_file(dir.path(), "cert.pem", cert_pem);
+        let key = write_file(dir.path(), "key.pem", key_pem);
+        // No OIDC issuers: the tests only read the CA back, they never ask for a certificate.
+        let config = write_file(dir.path(), "config.json", br#"{"OIDCIssuers": {}}"#);
+        let http_port = free_port();
+        let args = vec![
+            "serve".to_owned(),
+            "--ca=fileca".to_owned(),
+            format!("--fileca-cert={cert}"),
+            format!("--fileca-key={key}"),
+            format!("--fileca-key-passwd={password}"),
+            "--ct-log-url=".to_owned(),
+            format!("--config-path={config}"),
+            "--host=127.0.0.1".to_owned(),
+            format!("--port={http_port}"),
+            "--grpc-host=127.0.0.1".to_owned(),
+            format!("--grpc-port={}", free_port()),
+            // Both default to fixed names (2112, @fulcio-legacy-grpc-socket) that would clash.
+            format!("--metrics-port={}", free_port()),
+            format!("--legacy-unix-domain-socket=@sigstore-up-test-fulcio-{http_port}"),
+        ];
+        let server = Server::spawn("fulcio", &test_binary("fulcio"), &args, dir.path());
+        Fulcio {
+            server,
+            url: format!("http://127.0.0.1:{http_port}"),
+            dir,
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/healthz", self.url);
+        self.server.wait_for_http_ok(&url);
     }
 }
