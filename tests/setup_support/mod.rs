@@ -209,6 +209,10 @@ impl Mariadb {
     pub async fn start_on_port(port: u16) -> Mariadb {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
+        // An own temporary directory: instances installing in parallel with a shared /tmp have
+        // collided on temporary table files ("Unknown table 'mysql.tmp_user_sys'").
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir(&tmp).expect("create MariaDB tmpdir");
         let install = Command::new("mariadb-install-db")
             .args([
                 "--no-defaults",
@@ -217,6 +221,7 @@ impl Mariadb {
                 "--skip-test-db",
             ])
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .output()
             .expect("run mariadb-install-db (Debian package mariadb-server)");
         assert!(
@@ -227,6 +232,7 @@ impl Mariadb {
         let args = vec![
             "--no-defaults".to_owned(),
             format!("--datadir={}", data.display()),
+            format!("--tmpdir={}", tmp.display()),
             "--user=root".to_owned(),
             "--bind-address=127.0.0.1".to_owned(),
             format!("--port={port}"),
@@ -447,6 +453,122 @@ impl Fulcio {
 
     pub fn wait_ready(&mut self) {
         let url = format!("{}/healthz", self.url);
+        self.server.wait_for_http_ok(&url);
+    }
+}
+
+/// A real ct_server reading `config_path` (a LogMultiConfig text proto).
+pub struct CtServer {
+    pub server: Server,
+    /// Base URL, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl CtServer {
+    /// Starts ct_server; logs go to `log_dir`. Does not wait (see [`CtServer::wait_ready`]).
+    pub fn spawn(config_path: &str, log_dir: &Path) -> CtServer {
+        let port = free_port();
+        let args = vec![
+            format!("--http_endpoint=127.0.0.1:{port}"),
+            format!("--log_config={config_path}"),
+            "--alsologtostderr".to_owned(),
+        ];
+        let server = Server::spawn("ct_server", &test_binary("ct_server"), &args, log_dir);
+        CtServer {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/healthz", self.url);
+        self.server.wait_for_http_ok(&url);
+    }
+}
+
+/// A throw-away redis-server (Debian) on a loopback port, nothing persisted.
+pub struct Redis {
+    server: Server,
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl Redis {
+    pub fn start() -> Redis {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let args = [
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            dir.path().to_str().expect("UTF-8 temp path"),
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut server = Server::spawn(
+            "redis-server",
+            Path::new("/usr/bin/redis-server"),
+            &args,
+            dir.path(),
+        );
+        server.wait_for_port(loopback(port));
+        Redis { server, port, dir }
+    }
+}
+
+/// A real `rekor-server serve` with a file signer. rekor-server always opens its metrics
+/// listener on :2112 (no flag), so run only one at a time.
+pub struct Rekor {
+    pub server: Server,
+    /// Base URL, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+    dir: TempDir,
+}
+
+impl Rekor {
+    pub fn spawn(
+        trillian_rpc: SocketAddr,
+        tree_id: i64,
+        redis_port: u16,
+        signer_pem: &[u8],
+    ) -> Rekor {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = write_file(dir.path(), "signer.pem", signer_pem);
+        let port = free_port();
+        let args = vec![
+            "serve".to_owned(),
+            format!("--trillian_log_server.address={}", trillian_rpc.ip()),
+            format!("--trillian_log_server.port={}", trillian_rpc.port()),
+            format!("--trillian_log_server.tlog_id={tree_id}"),
+            "--redis_server.address=127.0.0.1".to_owned(),
+            format!("--redis_server.port={redis_port}"),
+            "--rekor_server.address=127.0.0.1".to_owned(),
+            format!("--port={port}"),
+            "--rekor_server.hostname=rekor.sigstore-up.test".to_owned(),
+            format!("--rekor_server.signer={key}"),
+            "--log_type=prod".to_owned(),
+        ];
+        let server = Server::spawn(
+            "rekor-server",
+            &test_binary("rekor-server"),
+            &args,
+            dir.path(),
+        );
+        Rekor {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/api/v1/log", self.url);
         self.server.wait_for_http_ok(&url);
     }
 }
