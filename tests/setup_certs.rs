@@ -10,6 +10,9 @@ use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
 use x509_parser::prelude::*;
 
+/// Words in Fulcio's log that mean it did not like something.
+const FULCIO_TROUBLE: &[&str] = &["error", "fatal", "panic"];
+
 const TEN_YEARS: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
 
 fn der_of(pem_text: &[u8]) -> Vec<u8> {
@@ -311,4 +314,9 @@ fn real_fulcio_refuses_our_key_with_the_wrong_password() {
     let mut fulcio = Fulcio::spawn(&data["cert"], &data["private"], "not-the-password");
     let log = fulcio.server.wait_for_exit();
     assert!(log.contains("decrypt"), "{log}");
+    // The log check used on the good run does see Fulcio's refusals.
+    let detected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fulcio.server.assert_log_free_of(FULCIO_TROUBLE)
+    }));
+    assert!(detected.is_err(), "assert_log_free_of missed:\n{log}");
 }

@@ -66,6 +66,8 @@ async fn ensure_tree_creates_once_and_then_finds_the_same_tree() {
     );
     stack.log_server.assert_running();
     stack.signer.assert_running();
+    stack.log_server.assert_no_klog_errors();
+    stack.signer.assert_no_klog_errors();
 }
 
 #[tokio::test]

@@ -118,7 +118,7 @@ pub async fn wait_until_accepting(url: &str, timeout: Duration) -> Result<(), Sc
 pub async fn ensure_schema(url: &str) -> Result<SchemaOutcome, SchemaError> {
     let opts = parse_url(url)?;
     let server = server_name(&opts);
-    let query_error = |action| {
+    let query_error = |action: &'static str| {
         let server = server.clone();
         move |cause| SchemaError::Query {
             server,

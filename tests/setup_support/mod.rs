@@ -118,6 +118,25 @@ impl Server {
         }
     }
 
+    /// Panics if the log has klog error or fatal lines (`E1125 09:47:26.573 ...`), the way the
+    /// Go servers built on klog (Trillian, ct_server) report trouble.
+    pub fn assert_no_klog_errors(&self) {
+        let log = self.log();
+        let errors: Vec<&str> = log
+            .lines()
+            .filter(|line| {
+                let mut chars = line.chars();
+                matches!(chars.next(), Some('E' | 'F')) && chars.take(4).all(|c| c.is_ascii_digit())
+            })
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} logged errors:\n{}",
+            self.name,
+            errors.join("\n")
+        );
+    }
+
     /// Waits until `addr` accepts TCP connections (or the server exits / the limit passes).
     pub fn wait_for_port(&mut self, addr: SocketAddr) {
         self.wait_until(&format!("{addr} to accept connections"), || {
