@@ -110,6 +110,20 @@ fn validity_is_configurable() {
         lifetime <= 3 * 24 * 60 * 60 && lifetime > 3 * 24 * 60 * 60 - 600,
         "{lifetime}"
     );
+
+    for validity in [
+        Duration::ZERO,
+        Duration::from_secs(101 * 365 * 24 * 60 * 60),
+    ] {
+        let options = FulcioCaOptions {
+            validity,
+            ..FulcioCaOptions::default()
+        };
+        assert!(matches!(
+            FulcioCa::generate(&options),
+            Err(KeyError::BadValidity(_))
+        ));
+    }
 }
 
 #[test]

@@ -50,6 +50,8 @@ pub enum KeyError {
     },
     #[error("the CA certificate is not a CA (basicConstraints CA:TRUE is missing)")]
     NotCa,
+    #[error("the CA validity must be more than zero and at most 100 years, not {0:?}")]
+    BadValidity(Duration),
     #[error("minting {what} failed: {detail}")]
     Mint { what: &'static str, detail: String },
 }
@@ -86,6 +88,9 @@ impl Default for FulcioCaOptions {
     }
 }
 
+/// Far enough for any real use, and keeps dates well inside what X.509 can encode.
+const MAX_VALIDITY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 /// The CA certificate starts this much in the past, so nodes whose clocks run a little behind
 /// still accept it (and the certificates Fulcio issues under it).
 const BACKDATE: Duration = Duration::from_secs(5 * 60);
@@ -107,6 +112,9 @@ pub struct FulcioCa {
 impl FulcioCa {
     /// Mints a new key, self-signed root certificate and random password.
     pub fn generate(options: &FulcioCaOptions) -> Result<FulcioCa, KeyError> {
+        if options.validity.is_zero() || options.validity > MAX_VALIDITY {
+            return Err(KeyError::BadValidity(options.validity));
+        }
         let key = SecretKey::generate_from_rng(&mut rand::rng());
         let now = SystemTime::now();
         let not_before = now - BACKDATE;
