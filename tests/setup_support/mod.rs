@@ -1,0 +1,593 @@
+//! Real servers for the setup tests, started on loopback with temporary directories and stopped
+//! (killed by pid) when their guard drops, also when a test fails. Every test binary includes
+//! this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// How long any server may take to come up before a test gives up. Not an assertion on speed:
+/// only a guard against hanging forever when something is broken.
+pub const STARTUP_LIMIT: Duration = Duration::from_secs(90);
+
+/// Directory of the Sigstore/Trillian binaries: `$SIGSTORE_UP_TEST_BIN`, by default
+/// `/root/.cache/sigstore-up-test/bin`.
+pub fn bin_dir() -> PathBuf {
+    std::env::var_os("SIGSTORE_UP_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"))
+}
+
+/// A binary from [`bin_dir`]; fails the test with a clear message when it is missing.
+pub fn test_binary(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.is_file(),
+        "missing test binary {}: build it first (tests/cluster/lib/build-binaries.sh) or point \
+         SIGSTORE_UP_TEST_BIN at a directory holding it",
+        path.display()
+    );
+    path
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// A child process whose output goes to a log file; killed when dropped.
+pub struct Server {
+    name: String,
+    child: Child,
+    log_path: PathBuf,
+}
+
+impl Server {
+    /// Starts `program` with `args`, stdout and stderr to `<log_dir>/<name>.log`.
+    pub fn spawn(name: &str, program: &Path, args: &[String], log_dir: &Path) -> Server {
+        let log_path = log_dir.join(format!("{name}.log"));
+        let log = File::create(&log_path).expect("create server log");
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log handle"))
+            .stderr(log);
+        // If the test process dies without unwinding (SIGKILL), the kernel kills the server
+        // too. The signal follows the spawning thread, so servers are spawned from the test's
+        // own thread (tokio's current-thread runtime), never from a pool thread.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {name} ({}): {e}", program.display()));
+        Server {
+            name: name.to_owned(),
+            child,
+            log_path,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = File::open(&self.log_path) {
+            let _ = file.read_to_string(&mut text);
+        }
+        text
+    }
+
+    /// Panics with the server's log if it has exited.
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited ({status}); its log:\n{}", self.name, self.log());
+        }
+    }
+
+    /// Panics if any log line contains one of `needles` (case-insensitive).
+    pub fn assert_log_free_of(&self, needles: &[&str]) {
+        let log = self.log();
+        for line in log.lines() {
+            let lower = line.to_ascii_lowercase();
+            if let Some(needle) = needles
+                .iter()
+                .find(|n| lower.contains(&n.to_ascii_lowercase()))
+            {
+                panic!(
+                    "{} logged {needle:?}:\n{line}\n\nfull log:\n{log}",
+                    self.name
+                );
+            }
+        }
+    }
+
+    /// Panics if the log has klog error or fatal lines (`E1125 09:47:26.573 ...`), the way the
+    /// Go servers built on klog (Trillian, ct_server) report trouble.
+    pub fn assert_no_klog_errors(&self) {
+        let log = self.log();
+        let errors: Vec<&str> = log
+            .lines()
+            .filter(|line| {
+                let mut chars = line.chars();
+                matches!(chars.next(), Some('E' | 'F')) && chars.take(4).all(|c| c.is_ascii_digit())
+            })
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} logged errors:\n{}",
+            self.name,
+            errors.join("\n")
+        );
+    }
+
+    /// Waits until `addr` accepts TCP connections (or the server exits / the limit passes).
+    pub fn wait_for_port(&mut self, addr: SocketAddr) {
+        self.wait_until(&format!("{addr} to accept connections"), || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+        });
+    }
+
+    /// Waits until `GET url` answers 200 and returns the body.
+    pub fn wait_for_http_ok(&mut self, url: &str) -> String {
+        let mut body = None;
+        self.wait_until(&format!("GET {url} to answer 200"), || {
+            match http_get(url) {
+                Ok((200, text)) => {
+                    body = Some(text);
+                    true
+                }
+                _ => false,
+            }
+        });
+        body.unwrap_or_default()
+    }
+
+    /// Waits for the server to exit on its own; returns its log.
+    pub fn wait_for_exit(&mut self) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return self.log();
+            }
+            if started.elapsed() > STARTUP_LIMIT {
+                panic!("{} kept running; its log:\n{}", self.name, self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_until(&mut self, what: &str, mut ready: impl FnMut() -> bool) {
+        let started = Instant::now();
+        loop {
+            self.assert_running();
+            if ready() {
+                return;
+            }
+            if started.elapsed() > STARTUP_LIMIT {
+                panic!(
+                    "gave up waiting for {what} ({}); its log:\n{}",
+                    self.name,
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `GET url` over plain HTTP: (status, body). Non-2xx statuses are answers, not errors.
+pub fn http_get(url: &str) -> Result<(u16, String), ureq::Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut response = agent.get(url).call()?;
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string()?;
+    Ok((status, body))
+}
+
+/// A throw-away MariaDB (Debian's mariadbd) on a loopback port, root without a password.
+pub struct Mariadb {
+    // Field order is drop order: the server stops before its directory is removed.
+    server: Server,
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl Mariadb {
+    pub async fn start() -> Mariadb {
+        Mariadb::start_on_port(free_port()).await
+    }
+
+    pub async fn start_on_port(port: u16) -> Mariadb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        // An own temporary directory: instances installing in parallel with a shared /tmp have
+        // collided on temporary table files ("Unknown table 'mysql.tmp_user_sys'").
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir(&tmp).expect("create MariaDB tmpdir");
+        let install = Command::new("mariadb-install-db")
+            .args([
+                "--no-defaults",
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ])
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display()))
+            .output()
+            .expect("run mariadb-install-db (Debian package mariadb-server)");
+        assert!(
+            install.status.success(),
+            "mariadb-install-db failed: {}",
+            String::from_utf8_lossy(&install.stderr)
+        );
+        let args = vec![
+            "--no-defaults".to_owned(),
+            format!("--datadir={}", data.display()),
+            format!("--tmpdir={}", tmp.display()),
+            "--user=root".to_owned(),
+            "--bind-address=127.0.0.1".to_owned(),
+            format!("--port={port}"),
+            format!("--socket={}", dir.path().join("mysqld.sock").display()),
+            format!("--pid-file={}", dir.path().join("mysqld.pid").display()),
+            "--skip-name-resolve".to_owned(),
+            "--innodb-buffer-pool-size=64M".to_owned(),
+        ];
+        let server = Server::spawn(
+            "mariadbd",
+            Path::new("/usr/sbin/mariadbd"),
+            &args,
+            dir.path(),
+        );
+        let mariadb = Mariadb { server, port, dir };
+        sigstore_up::setup::schema::wait_until_accepting(&mariadb.root_url("mysql"), STARTUP_LIMIT)
+            .await
+            .unwrap_or_else(|e| panic!("MariaDB did not come up: {e}\n{}", mariadb.server.log()));
+        mariadb
+    }
+
+    /// root over TCP (install-db creates root@127.0.0.1 without a password).
+    pub fn root_url(&self, database: &str) -> String {
+        format!("mysql://root@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Creates `database` and a user with all privileges on it; returns that user's URL.
+    pub async fn create_database(&self, database: &str, user: &str, password: &str) -> String {
+        use mysql_async::prelude::Queryable;
+        let mut conn = mysql_async::Conn::new(
+            mysql_async::Opts::from_url(&self.root_url("mysql")).expect("root URL"),
+        )
+        .await
+        .expect("connect as root");
+        conn.query_drop(format!(
+            "CREATE DATABASE `{database}`; \
+             CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'; \
+             GRANT ALL ON `{database}`.* TO '{user}'@'%'"
+        ))
+        .await
+        .expect("create database and user");
+        conn.disconnect().await.expect("disconnect");
+        format!(
+            "mysql://{user}:{password}@127.0.0.1:{}/{database}",
+            self.port
+        )
+    }
+
+    /// Runs SQL as root in `database`.
+    pub async fn root_exec(&self, database: &str, sql: &str) {
+        use mysql_async::prelude::Queryable;
+        let mut conn =
+            mysql_async::Conn::new(mysql_async::Opts::from_url(&self.root_url(database)).unwrap())
+                .await
+                .expect("connect as root");
+        conn.query_drop(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.disconnect().await.expect("disconnect");
+    }
+
+    /// Runs a query as root in `database` and returns the rows as strings.
+    pub async fn root_query(&self, database: &str, sql: &str) -> Vec<Vec<Option<String>>> {
+        use mysql_async::prelude::Queryable;
+        let mut conn =
+            mysql_async::Conn::new(mysql_async::Opts::from_url(&self.root_url(database)).unwrap())
+                .await
+                .expect("connect as root");
+        let rows: Vec<mysql_async::Row> = conn
+            .query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.disconnect().await.expect("disconnect");
+        rows.into_iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| {
+                        row.get_opt::<Option<String>, _>(i)
+                            .and_then(Result::ok)
+                            .flatten()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Real trillian_log_server + trillian_log_signer (`--force_master`) on a MariaDB whose schema
+/// was created by `ensure_schema`.
+pub struct TrillianStack {
+    // Drop order: Trillian stops before its database (avoids reconnect noise), the database
+    // before the directories.
+    pub signer: Server,
+    pub log_server: Server,
+    /// The log server's gRPC address (admin + log API).
+    pub rpc: SocketAddr,
+    pub db: Mariadb,
+    logs: TempDir,
+}
+
+impl TrillianStack {
+    pub const DATABASE: &'static str = "trillian";
+
+    pub async fn start() -> TrillianStack {
+        let db = Mariadb::start().await;
+        let password = "trillian-test-pw";
+        let url = db
+            .create_database(Self::DATABASE, "trillian", password)
+            .await;
+        sigstore_up::setup::schema::ensure_schema(&url)
+            .await
+            .expect("create the Trillian schema");
+        let mysql_uri = format!(
+            "trillian:{password}@tcp(127.0.0.1:{})/{}",
+            db.port,
+            Self::DATABASE
+        );
+        let logs = tempfile::tempdir().expect("temp dir");
+
+        let (rpc_port, http_port) = (free_port(), free_port());
+        let common = |rpc: u16, http: u16| {
+            vec![
+                "--storage_system=mysql".to_owned(),
+                "--quota_system=mysql".to_owned(),
+                format!("--mysql_uri={mysql_uri}"),
+                format!("--rpc_endpoint=127.0.0.1:{rpc}"),
+                format!("--http_endpoint=127.0.0.1:{http}"),
+                "--alsologtostderr".to_owned(),
+            ]
+        };
+        let mut log_server = Server::spawn(
+            "trillian_log_server",
+            &test_binary("trillian_log_server"),
+            &common(rpc_port, http_port),
+            logs.path(),
+        );
+        let (signer_rpc, signer_http) = (free_port(), free_port());
+        let mut signer_args = common(signer_rpc, signer_http);
+        signer_args.extend(
+            [
+                "--force_master",
+                "--sequencer_interval=100ms",
+                "--batch_size=1000",
+                "--num_sequencers=1",
+            ]
+            .map(String::from),
+        );
+        let mut signer = Server::spawn(
+            "trillian_log_signer",
+            &test_binary("trillian_log_signer"),
+            &signer_args,
+            logs.path(),
+        );
+        log_server.wait_for_http_ok(&format!("http://127.0.0.1:{http_port}/healthz"));
+        signer.wait_for_http_ok(&format!("http://127.0.0.1:{signer_http}/healthz"));
+        log_server.wait_for_port(loopback(rpc_port));
+        TrillianStack {
+            signer,
+            log_server,
+            rpc: loopback(rpc_port),
+            db,
+            logs,
+        }
+    }
+}
+
+/// Writes `contents` to `dir/name` and returns the path as a string for a flag.
+pub fn write_file(dir: &Path, name: &str, contents: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path.to_str().expect("UTF-8 temp path").to_owned()
+}
+
+/// A real `fulcio serve --ca fileca` on loopback ports, without a CT log.
+pub struct Fulcio {
+    pub server: Server,
+    /// Base URL of the HTTP API, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+    dir: TempDir,
+}
+
+impl Fulcio {
+    /// Starts Fulcio with these files and password; does not wait (see [`Fulcio::wait_ready`]).
+    pub fn spawn(cert_pem: &[u8], key_pem: &[u8], password: &str) -> Fulcio {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert = write_file(dir.path(), "cert.pem", cert_pem);
+        let key = write_file(dir.path(), "key.pem", key_pem);
+        // No OIDC issuers: the tests only read the CA back, they never ask for a certificate.
+        let config = write_file(dir.path(), "config.json", br#"{"OIDCIssuers": {}}"#);
+        let http_port = free_port();
+        let args = vec![
+            "serve".to_owned(),
+            "--ca=fileca".to_owned(),
+            format!("--fileca-cert={cert}"),
+            format!("--fileca-key={key}"),
+            format!("--fileca-key-passwd={password}"),
+            "--ct-log-url=".to_owned(),
+            format!("--config-path={config}"),
+            "--host=127.0.0.1".to_owned(),
+            format!("--port={http_port}"),
+            "--grpc-host=127.0.0.1".to_owned(),
+            format!("--grpc-port={}", free_port()),
+            // Both default to fixed names (2112, @fulcio-legacy-grpc-socket) that would clash.
+            format!("--metrics-port={}", free_port()),
+            format!("--legacy-unix-domain-socket=@sigstore-up-test-fulcio-{http_port}"),
+        ];
+        let server = Server::spawn("fulcio", &test_binary("fulcio"), &args, dir.path());
+        Fulcio {
+            server,
+            url: format!("http://127.0.0.1:{http_port}"),
+            dir,
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/healthz", self.url);
+        self.server.wait_for_http_ok(&url);
+    }
+}
+
+/// A real ct_server reading `config_path` (a LogMultiConfig text proto).
+pub struct CtServer {
+    pub server: Server,
+    /// Base URL, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl CtServer {
+    /// Starts ct_server; logs go to `log_dir`. Does not wait (see [`CtServer::wait_ready`]).
+    pub fn spawn(config_path: &str, log_dir: &Path) -> CtServer {
+        let port = free_port();
+        let args = vec![
+            format!("--http_endpoint=127.0.0.1:{port}"),
+            format!("--log_config={config_path}"),
+            "--alsologtostderr".to_owned(),
+        ];
+        let server = Server::spawn("ct_server", &test_binary("ct_server"), &args, log_dir);
+        CtServer {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/healthz", self.url);
+        self.server.wait_for_http_ok(&url);
+    }
+}
+
+/// A throw-away redis-server (Debian) on a loopback port, nothing persisted.
+pub struct Redis {
+    server: Server,
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl Redis {
+    pub fn start() -> Redis {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let args = [
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            dir.path().to_str().expect("UTF-8 temp path"),
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut server = Server::spawn(
+            "redis-server",
+            Path::new("/usr/bin/redis-server"),
+            &args,
+            dir.path(),
+        );
+        server.wait_for_port(loopback(port));
+        Redis { server, port, dir }
+    }
+}
+
+/// A real `rekor-server serve` with a file signer. rekor-server always opens its metrics
+/// listener on :2112 (no flag), so run only one at a time.
+pub struct Rekor {
+    pub server: Server,
+    /// Base URL, e.g. `http://127.0.0.1:PORT`.
+    pub url: String,
+    dir: TempDir,
+}
+
+impl Rekor {
+    pub fn spawn(
+        trillian_rpc: SocketAddr,
+        tree_id: i64,
+        redis_port: u16,
+        signer_pem: &[u8],
+    ) -> Rekor {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = write_file(dir.path(), "signer.pem", signer_pem);
+        let port = free_port();
+        let args = vec![
+            "serve".to_owned(),
+            format!("--trillian_log_server.address={}", trillian_rpc.ip()),
+            format!("--trillian_log_server.port={}", trillian_rpc.port()),
+            format!("--trillian_log_server.tlog_id={tree_id}"),
+            "--redis_server.address=127.0.0.1".to_owned(),
+            format!("--redis_server.port={redis_port}"),
+            "--rekor_server.address=127.0.0.1".to_owned(),
+            format!("--port={port}"),
+            "--rekor_server.hostname=rekor.sigstore-up.test".to_owned(),
+            format!("--rekor_server.signer={key}"),
+            "--log_type=prod".to_owned(),
+        ];
+        let server = Server::spawn(
+            "rekor-server",
+            &test_binary("rekor-server"),
+            &args,
+            dir.path(),
+        );
+        Rekor {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    pub fn wait_ready(&mut self) {
+        let url = format!("{}/api/v1/log", self.url);
+        self.server.wait_for_http_ok(&url);
+    }
+}
