@@ -19,6 +19,8 @@ built() {
       say "building $group failed"; tail_log "$CACHE/logs/build-$group.log"; exec {lock}>&-; return 1
     fi
     touch "$out/.complete"
+    # builds of this group under older keys are dead weight now
+    local old; for old in "$CACHE/store/$group"-*; do [ "$old" = "$out" ] || [ ! -d "$old" ] || rm -rf "$old"; done
   fi
   exec {lock}>&-
   mkdir -p "$BIN"
