@@ -218,10 +218,13 @@ fn compliant_pod() -> Value {
     })
 }
 
+/// Breaks one rule in a compliant pod.
+type Breaker = dyn Fn(&mut Value);
+
 #[test]
 fn the_checker_catches_each_rule() {
     assert!(restricted_violations(&compliant_pod()).is_empty());
-    let breakers: &[(&str, &dyn Fn(&mut Value))] = &[
+    let breakers: &[(&str, &Breaker)] = &[
         ("hostNetwork", &|p| p["hostNetwork"] = json!(true)),
         ("hostPID", &|p| p["hostPID"] = json!(true)),
         ("hostIPC", &|p| p["hostIPC"] = json!(true)),
