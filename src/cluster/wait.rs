@@ -306,8 +306,12 @@ async fn describe_pod(
             log_container = Some((container.name.clone(), previous));
         }
     }
-    if let Some(events) = warning_events(cluster, namespace, &name).await {
-        lines.extend(events.into_iter().map(|e| format!("    event: {e}")));
+    // Events often repeat the container's state; show only what adds to it.
+    for (reason, message) in warning_events(cluster, namespace, &name).await {
+        let core = message.strip_prefix("Error: ").unwrap_or(&message);
+        if !lines.iter().any(|line| line.contains(core)) {
+            lines.push(format!("    event: {reason} {message}"));
+        }
     }
     if let Some((container, previous)) = log_container {
         let params = LogParams {
@@ -335,32 +339,30 @@ async fn describe_pod(
     lines
 }
 
-/// The last few Warning events of a pod (FailedMount, FailedScheduling, BackOff, ...).
-async fn warning_events(cluster: &Cluster, namespace: &str, pod_name: &str) -> Option<Vec<String>> {
+/// `(reason, message)` of the last few Warning events of a pod (FailedMount,
+/// FailedScheduling, BackOff, ...); none when they cannot be read.
+async fn warning_events(
+    cluster: &Cluster,
+    namespace: &str,
+    pod_name: &str,
+) -> Vec<(String, String)> {
     let events: Api<Event> = Api::namespaced(cluster.client.clone(), namespace);
-    let list = events
-        .list(&ListParams::default().fields(&format!(
-            "involvedObject.kind=Pod,involvedObject.name={pod_name},type=Warning"
-        )))
-        .await
-        .ok()?;
+    let fields = format!("involvedObject.kind=Pod,involvedObject.name={pod_name},type=Warning");
+    let Ok(list) = events.list(&ListParams::default().fields(&fields)).await else {
+        return Vec::new();
+    };
     let mut items = list.items;
     items.sort_by_key(|e| e.last_timestamp.clone().map(|t| t.0));
-    Some(
-        items
-            .iter()
-            .rev()
-            .take(5)
-            .rev()
-            .map(|e| {
-                format!(
-                    "{} {}",
-                    e.reason.as_deref().unwrap_or(""),
-                    e.message.as_deref().unwrap_or("").trim()
-                )
-            })
-            .collect(),
-    )
+    let start = items.len().saturating_sub(5);
+    items[start..]
+        .iter()
+        .map(|e| {
+            (
+                e.reason.clone().unwrap_or_default(),
+                e.message.clone().unwrap_or_default().trim().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// Time left until `deadline` (zero when passed).
