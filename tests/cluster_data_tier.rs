@@ -566,3 +566,41 @@ async fn a_workload_that_cannot_start_is_named_with_its_reason() {
         "mysql was ready: {message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test cluster: see the module documentation"]
+async fn a_crashing_workload_is_shown_with_its_log() {
+    let _cleanup = clean_start();
+    // The log server image does not know the signer's flags: it exits at once, every time.
+    let out = sigstore_up(&[
+        "install",
+        "--timeout",
+        "30s",
+        "--set",
+        "images.trillian_log_signer=gcr.io/trillian-opensource-ci/log_server:v1.7.3",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("deployment trillian-system/trillian-logsigner"),
+        "{message}"
+    );
+    assert!(message.contains("pod trillian-logsigner-"), "{message}");
+    assert!(
+        message.contains("CrashLoopBackOff") || message.contains("Error (exit code"),
+        "names the reason: {message}"
+    );
+    assert!(
+        message.contains("log lines of log-signer (previous run)"),
+        "shows the log: {message}"
+    );
+    // Go's flag package ends its complaint about the unknown flag with the usage text.
+    assert!(
+        message.contains("      |   -tree_gc"),
+        "log lines are shown: {message}"
+    );
+    assert!(
+        !message.contains("deployment trillian-system/trillian-logserver"),
+        "{message}"
+    );
+}

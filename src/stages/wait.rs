@@ -30,7 +30,9 @@ pub async fn wait_tier(ctx: &mut Context, line: &StageLine, tier: Tier) -> anyho
     let targets = deployments(ctx, tier);
     let progress = |pending: &[DeploymentRef]| {
         let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
-        line.progress(&format!("waiting for {}", names.join(", ")));
+        if !names.is_empty() {
+            line.progress(&format!("waiting for {}", names.join(", ")));
+        }
     };
     deployments_ready(&ctx.cluster, &targets, ctx.deadline, &progress, &ctx.redact).await?;
     let names: Vec<&str> = targets.iter().map(|d| d.name.as_str()).collect();
