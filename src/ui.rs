@@ -203,7 +203,7 @@ impl Drop for StageLine {
     /// A stage abandoned by an early return or a panic still ends its line.
     fn drop(&mut self) {
         if !self.finished {
-            self.finish(false, "interrupted");
+            self.finish(false, "failed");
         }
     }
 }

@@ -385,7 +385,7 @@ impl Values {
             ("replicas.fulcio", self.replicas.fulcio),
         ] {
             if !(1..=20).contains(&count) {
-                return bad_input(format!("--set {key}={count}: replicas must be 1 to 20"));
+                return bad_input(format!("{key}={count}: replicas must be 1 to 20"));
             }
         }
         check_identifier("mysql.database", &self.mysql.database)?;
@@ -398,7 +398,7 @@ impl Values {
             &self.trillian.sequencer_interval,
         )?;
         if self.trillian.batch_size == 0 {
-            return bad_input("--set trillian.batch_size=0: the batch size must be at least 1");
+            return bad_input("trillian.batch_size=0: the batch size must be at least 1");
         }
         if !self.rekor.hostname.is_empty() {
             check_dns_subdomain("rekor.hostname", &self.rekor.hostname)?;
@@ -413,7 +413,7 @@ impl Values {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return bad_input(format!(
-                "--set ctlog.prefix={:?}: the CT log prefix must be non-empty and use only letters, digits, '-' and '_'",
+                "ctlog.prefix={:?}: the CT log prefix must be non-empty and use only letters, digits, '-' and '_'",
                 self.ctlog.prefix
             ));
         }
@@ -650,7 +650,7 @@ fn check_dns_label(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: must be a DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)"
+            "{key}={value:?}: must be a DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)"
         ))
     }
 }
@@ -664,7 +664,7 @@ fn check_dns_subdomain(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: must be a DNS name (dot-separated DNS labels)"
+            "{key}={value:?}: must be a DNS name (dot-separated DNS labels)"
         ))
     }
 }
@@ -681,7 +681,7 @@ fn check_label_value(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+            "{key}={value:?}: must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         ))
     }
 }
@@ -694,7 +694,7 @@ fn check_identifier(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: must be 1-32 letters, digits or '_'"
+            "{key}={value:?}: must be 1-32 letters, digits or '_'"
         ))
     }
 }
@@ -708,7 +708,7 @@ fn check_image(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: expected an image reference such as registry.example.com/org/name:tag"
+            "{key}={value:?}: expected an image reference such as registry.example.com/org/name:tag"
         ))
     }
 }
@@ -728,7 +728,7 @@ fn check_quantity(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: expected a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi"
+            "{key}={value:?}: expected a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi"
         ))
     }
 }
@@ -747,14 +747,14 @@ fn check_go_duration(key: &str, value: &str) -> anyhow::Result<()> {
         let unit = &rest[digits..unit_end];
         if digits == 0 || !["ns", "us", "ms", "s", "m", "h"].contains(&unit) {
             return bad_input(format!(
-                "--set {key}={value:?}: expected a duration such as 100ms, 1s or 1m30s"
+                "{key}={value:?}: expected a duration such as 100ms, 1s or 1m30s"
             ));
         }
         rest = &rest[unit_end..];
         parts += 1;
     }
     if parts == 0 {
-        return bad_input(format!("--set {key}: the duration must not be empty"));
+        return bad_input(format!("{key}: the duration must not be empty"));
     }
     Ok(())
 }
@@ -768,7 +768,7 @@ fn check_url(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         bad_input(format!(
-            "--set {key}={value:?}: expected an http(s) URL such as https://kubernetes.default.svc.cluster.local"
+            "{key}={value:?}: expected an http(s) URL such as https://kubernetes.default.svc.cluster.local"
         ))
     }
 }

@@ -94,7 +94,10 @@ impl Applier {
         let (resource, capabilities) = discovery::pinned_kind(&self.cluster.client, &gvk)
             .await
             .map_err(|e| match e {
-                kube::Error::Api(_) | kube::Error::Discovery(_) => {
+                kube::Error::Api(ref s) if s.code != 401 && s.code != 403 => {
+                    anyhow!("the cluster does not serve {kind} in {api_version}: {e}")
+                }
+                kube::Error::Discovery(_) => {
                     anyhow!("the cluster does not serve {kind} in {api_version}: {e}")
                 }
                 other => self.cluster.access_error(&other),

@@ -77,8 +77,11 @@ pub async fn list_owned(
     let lists = kinds.iter().map(|(api_version, kind)| {
         let params = params.clone();
         async move {
-            let Ok((resource, namespaced)) = applier.resource(api_version, kind).await else {
-                return anyhow::Ok(Vec::new());
+            let (resource, namespaced) = match applier.resource(api_version, kind).await {
+                Ok(found) => found,
+                // A kind the cluster does not serve cannot hold anything of ours.
+                Err(e) if failure_of(&e).is_none() => return anyhow::Ok(Vec::new()),
+                Err(e) => return Err(e),
             };
             let all: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &resource);
             let list = all
@@ -166,19 +169,23 @@ pub async fn delete_and_wait(
         .map(|e| format!("{e:#}"))
         .collect::<Vec<_>>()
         .join("\n");
-    let all_timeouts = errors
-        .iter()
-        .all(|e| matches!(failure_of(e), Some(Failure::NotReady(_))));
-    Err(if all_timeouts {
-        Failure::NotReady(format!(
+    let kinds: Vec<Option<&Failure>> = errors.iter().map(failure_of).collect();
+    Err(
+        if kinds
+            .iter()
+            .all(|k| matches!(k, Some(Failure::NotReady(_))))
+        {
+            Failure::NotReady(format!(
             "{text}\nDeletion was requested; run teardown again to keep waiting, or give it a longer --timeout."
         ))
         .into()
-    } else {
-        errors
-            .into_iter()
-            .next()
-            .expect("not empty")
-            .context(format!("teardown failed:\n{text}"))
-    })
+        } else if kinds
+            .iter()
+            .any(|k| matches!(k, Some(Failure::ClusterAccess(_))))
+        {
+            Failure::ClusterAccess(format!("teardown incomplete:\n{text}")).into()
+        } else {
+            anyhow::anyhow!("teardown incomplete:\n{text}")
+        },
+    )
 }
