@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use crate::cluster::{Applier, Cluster, Ownership};
 use crate::render::{Manifest, Tier};
 use crate::stages;
+use crate::stages::secrets::MysqlCredentials;
 use crate::ui::{StageLine, Ui};
 use crate::values::{MANAGER, Values};
 
@@ -40,6 +41,8 @@ pub struct Context {
     pub redact: Vec<String>,
     /// The Kubernetes version preflight found, e.g. "v1.34.12".
     pub server_version: Option<String>,
+    /// The MariaDB passwords, once the "secrets" stage has run.
+    pub mysql: Option<MysqlCredentials>,
 }
 
 impl Context {
@@ -60,6 +63,7 @@ impl Context {
             deadline: Instant::now() + timeout,
             redact: Vec::new(),
             server_version: None,
+            mysql: None,
         }
     }
 

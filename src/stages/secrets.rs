@@ -24,6 +24,20 @@ pub const MYSQL_SECRET: &str = "trillian-mysql";
 pub const MYSQL_ROOT_PASSWORD_KEY: &str = "root-password";
 pub const MYSQL_PASSWORD_KEY: &str = "password";
 
+/// The MariaDB passwords, as read from (or stored into) Secret `trillian-mysql`.
+#[derive(Clone)]
+pub struct MysqlCredentials {
+    pub root_password: String,
+    /// Password of the Trillian user (`mysql.user`).
+    pub password: String,
+}
+
+impl std::fmt::Debug for MysqlCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MysqlCredentials { <redacted> }")
+    }
+}
+
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
         line.progress(MYSQL_SECRET);
@@ -80,22 +94,29 @@ async fn ensure_mysql_secret(ctx: &mut Context) -> anyhow::Result<&'static str> 
     Ok("created")
 }
 
-/// Checks the Secret has both passwords and adds them to the strings never shown in logs.
+/// Reads both passwords from the Secret into the context (and into the strings never shown in
+/// logs); a Secret missing one is an error naming the fix.
 fn remember_passwords(ctx: &mut Context, secret: &Secret, namespace: &str) -> anyhow::Result<()> {
-    for key in [MYSQL_ROOT_PASSWORD_KEY, MYSQL_PASSWORD_KEY] {
-        let value = secret
+    let read = |key: &str| {
+        secret
             .data
             .as_ref()
             .and_then(|data| data.get(key))
             .filter(|v| !v.0.is_empty())
+            .map(|v| String::from_utf8_lossy(&v.0).into_owned())
             .ok_or_else(|| {
                 anyhow::anyhow!(
                     "Secret {namespace}/{MYSQL_SECRET} has no {key:?}; delete it and the MariaDB pod (its data is initialised from it) and install again"
                 )
-            })?;
-        ctx.redact
-            .push(String::from_utf8_lossy(&value.0).into_owned());
-    }
+            })
+    };
+    let credentials = MysqlCredentials {
+        root_password: read(MYSQL_ROOT_PASSWORD_KEY)?,
+        password: read(MYSQL_PASSWORD_KEY)?,
+    };
+    ctx.redact.push(credentials.root_password.clone());
+    ctx.redact.push(credentials.password.clone());
+    ctx.mysql = Some(credentials);
     Ok(())
 }
 
