@@ -1,1 +1,7 @@
-//! One module per install stage.
+//! One module per install stage (see `pipeline` for the order and how to add one).
+
+pub mod apply;
+pub mod namespaces;
+pub mod preflight;
+pub mod secrets;
+pub mod wait;

@@ -1,0 +1,226 @@
+//! `status`: one row per component (Deployment) of what install creates today: present, ready
+//! replicas, image, age, restarts. Exit 0 only when every component is ready, else 4.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::future::try_join_all;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::ListParams;
+use kube::{Api, ResourceExt};
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
+use crate::cluster::wait::deployment_is_ready;
+use crate::cluster::{Cluster, Ownership};
+use crate::error::Failure;
+use crate::pipeline::installed_tiers;
+use crate::render::render;
+use crate::ui::{Ui, format_age};
+
+/// The state of one component.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentStatus {
+    pub name: String,
+    pub namespace: String,
+    /// A Deployment with our labels exists.
+    pub present: bool,
+    pub ready: bool,
+    pub ready_replicas: i32,
+    pub desired_replicas: i32,
+    pub images: Vec<String>,
+    pub age_seconds: Option<u64>,
+    /// Container restarts summed over the component's pods.
+    pub restarts: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub instance: String,
+    pub context: String,
+    pub server: String,
+    pub ready: bool,
+    pub components: Vec<ComponentStatus>,
+}
+
+pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let values = super::load_values(&args.values, None)?;
+    let cluster = super::connect_cluster(global).await?;
+    cluster.server_version().await?;
+    let ownership = Ownership::new(values.ownership_labels());
+    let tiers = installed_tiers();
+    let components: Vec<(String, String)> = render(&values)?
+        .iter()
+        .filter(|m| tiers.contains(&m.tier) && m.kind() == "Deployment")
+        .map(|m| {
+            (
+                m.namespace().unwrap_or_default().to_string(),
+                m.name().to_string(),
+            )
+        })
+        .collect();
+    let statuses = try_join_all(
+        components
+            .iter()
+            .map(|(namespace, name)| component_status(&cluster, &ownership, namespace, name)),
+    )
+    .await?;
+    let report = StatusReport {
+        instance: values.instance.clone(),
+        context: cluster.context.clone(),
+        server: cluster.server.clone(),
+        ready: statuses.iter().all(|s| s.ready),
+        components: statuses,
+    };
+    match args.output {
+        OutputFormat::Json => ui.output(&(serde_json::to_string_pretty(&report)? + "\n")),
+        OutputFormat::Text => ui.output(&text_table(&report)),
+    }
+    Ok(if report.ready {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(Failure::NotReady(String::new()).exit_code())
+    })
+}
+
+async fn component_status(
+    cluster: &Cluster,
+    ownership: &Ownership,
+    namespace: &str,
+    name: &str,
+) -> anyhow::Result<ComponentStatus> {
+    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), namespace);
+    let deployment = deployments
+        .get_opt(name)
+        .await
+        .map_err(|e| cluster.access_error(&e))?
+        .filter(|d| ownership.owns(d.labels()));
+    let mut status = ComponentStatus {
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        present: deployment.is_some(),
+        ready: deployment_is_ready(deployment.as_ref()),
+        ready_replicas: 0,
+        desired_replicas: 0,
+        images: Vec::new(),
+        age_seconds: None,
+        restarts: 0,
+    };
+    let Some(deployment) = deployment else {
+        return Ok(status);
+    };
+    let spec = deployment.spec.clone().unwrap_or_default();
+    status.desired_replicas = spec.replicas.unwrap_or(1);
+    status.ready_replicas = deployment
+        .status
+        .as_ref()
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    status.images = spec
+        .template
+        .spec
+        .iter()
+        .flat_map(|pod| pod.containers.iter())
+        .filter_map(|c| c.image.clone())
+        .collect();
+    status.age_seconds = deployment
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|created| {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs() as i64;
+            (now - created.0.as_second()).max(0) as u64
+        });
+    let selector = spec
+        .selector
+        .match_labels
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
+    let pod_list = pods
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| cluster.access_error(&e))?;
+    status.restarts = pod_list
+        .items
+        .iter()
+        .flat_map(|p| {
+            p.status
+                .iter()
+                .flat_map(|s| s.container_statuses.iter().flatten())
+        })
+        .map(|c| c.restart_count)
+        .sum();
+    Ok(status)
+}
+
+fn text_table(report: &StatusReport) -> String {
+    let mut rows = vec![[
+        "COMPONENT".to_string(),
+        "NAMESPACE".to_string(),
+        "READY".to_string(),
+        "RESTARTS".to_string(),
+        "AGE".to_string(),
+        "IMAGE".to_string(),
+    ]];
+    for c in &report.components {
+        rows.push(if c.present {
+            [
+                c.name.clone(),
+                c.namespace.clone(),
+                format!("{}/{}", c.ready_replicas, c.desired_replicas),
+                c.restarts.to_string(),
+                c.age_seconds
+                    .map_or("-".into(), |s| format_age(Duration::from_secs(s))),
+                c.images.join(","),
+            ]
+        } else {
+            [
+                c.name.clone(),
+                c.namespace.clone(),
+                "missing".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ]
+        });
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                if i == 5 {
+                    cell.clone()
+                } else {
+                    format!("{cell:<width$}", width = widths[i])
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\ninstance {:?} on {} (context {}): {}\n",
+        report.instance,
+        report.server,
+        report.context,
+        if report.ready {
+            "all components ready"
+        } else {
+            "NOT READY"
+        }
+    ));
+    out
+}

@@ -1,0 +1,105 @@
+//! `teardown`: delete exactly the objects that carry this instance's ownership labels
+//! (managed-by, part-of, instance), wait until they are gone, touch nothing else. Namespaces go
+//! last (with whatever is left inside them) unless --keep-namespaces. Safe to run twice.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use tokio::time::Instant;
+
+use crate::cli::{GlobalArgs, TeardownArgs};
+use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned};
+use crate::cluster::{Applier, Ownership};
+use crate::error::bad_input;
+use crate::pipeline::KINDS_CREATED_BY_STAGES;
+use crate::render::all_kinds;
+use crate::ui::Ui;
+use crate::values::MANAGER;
+
+pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let values = super::load_values(&args.values, None)?;
+    if !args.yes && !ui.can_prompt() {
+        return bad_input(format!(
+            "teardown deletes every object of sigstore-up instance {:?}; there is no terminal to confirm on, so pass --yes",
+            values.instance
+        ));
+    }
+    let deadline = Instant::now() + args.timeout;
+    let cluster = super::connect_cluster(global).await?;
+    let applier = Applier::new(&cluster, MANAGER);
+    let ownership = Ownership::new(values.ownership_labels());
+
+    let line = ui.stage("find owned objects");
+    line.progress(&format!("{} on {}", ownership.selector(), cluster.server));
+    cluster.server_version().await?;
+    let mut kinds = all_kinds()?;
+    for (api_version, kind) in KINDS_CREATED_BY_STAGES {
+        let kind = (api_version.to_string(), kind.to_string());
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    let (namespaces, objects): (Vec<OwnedObject>, Vec<OwnedObject>) =
+        list_owned(&applier, &kinds, &ownership)
+            .await?
+            .into_iter()
+            .partition(OwnedObject::is_namespace);
+    let namespaces = if args.keep_namespaces {
+        Vec::new()
+    } else {
+        namespaces
+    };
+    if objects.is_empty() && namespaces.is_empty() {
+        line.done("nothing to delete");
+        return Ok(ExitCode::SUCCESS);
+    }
+    line.done(&count_by_kind(objects.iter().chain(&namespaces)));
+
+    if !args.yes {
+        for object in objects.iter().chain(&namespaces) {
+            ui.info(&format!("  {}", object.describe()));
+        }
+        let question = format!(
+            "Delete these {} objects of instance {:?} on {}{}?",
+            objects.len() + namespaces.len(),
+            values.instance,
+            cluster.server,
+            if namespaces.is_empty() {
+                ""
+            } else {
+                " (namespaces with everything in them)"
+            }
+        );
+        if !ui.confirm(&question)? {
+            return bad_input("teardown cancelled; nothing was deleted");
+        }
+    }
+
+    if !objects.is_empty() {
+        let line = ui.stage("delete objects");
+        line.progress(&format!("{} objects, waiting until gone", objects.len()));
+        delete_and_wait(&cluster, &objects, deadline).await?;
+        line.done(&format!("deleted {}", count_by_kind(objects.iter())));
+    }
+    if !namespaces.is_empty() {
+        let line = ui.stage("delete namespaces");
+        let names: Vec<String> = namespaces.iter().map(|n| n.describe()).collect();
+        line.progress(&format!("{}, waiting until gone", names.join(", ")));
+        delete_and_wait(&cluster, &namespaces, deadline).await?;
+        line.done(&format!("deleted {}", namespaces.len()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "2 Deployment, 1 Secret" style summary.
+fn count_by_kind<'a>(objects: impl Iterator<Item = &'a OwnedObject>) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for object in objects {
+        *counts.entry(object.kind.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,167 @@
+//! "preflight": before anything is written, check that the cluster answers, is new enough,
+//! that our credentials may do everything install does, and that no object install would write
+//! exists without our labels (we never take over someone else's objects).
+
+use std::collections::BTreeSet;
+
+use futures::future::try_join_all;
+use kube::ResourceExt;
+use kube::core::DynamicObject;
+
+use crate::cluster::access::{Permission, missing_permissions, whoami};
+use crate::error::Failure;
+use crate::pipeline::{Context, StageFuture, created_by_stages, installed_tiers, object_ref};
+use crate::render::{Tier, render};
+use crate::ui::StageLine;
+use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
+
+/// Pod Security admission (restricted profile, enforced by namespace label) is GA since 1.25.
+const MINIMUM_KUBERNETES: (u32, u32) = (1, 25);
+
+pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async move {
+        line.progress(&format!("contacting {}", ctx.cluster.server));
+        let version = ctx.cluster.server_version().await?;
+        if (version.major, version.minor) < MINIMUM_KUBERNETES {
+            return Err(Failure::ClusterAccess(format!(
+                "the cluster runs Kubernetes {}; sigstore-up needs {}.{} or newer (Pod Security admission)",
+                version.git_version, MINIMUM_KUBERNETES.0, MINIMUM_KUBERNETES.1
+            ))
+            .into());
+        }
+        ctx.server_version = Some(version.git_version.clone());
+
+        // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
+        if ctx.values.fulcio.issuer_url.is_empty() && installed_tiers().contains(&Tier::Sigstore) {
+            line.progress("reading the service-account issuer");
+            ctx.values.fulcio.issuer_url = ctx.cluster.service_account_issuer().await?;
+            ctx.manifests = render(&ctx.values)?;
+        }
+
+        let objects = objects_install_writes(ctx)?;
+        line.progress("checking permissions");
+        let needed = needed_permissions(ctx, &objects).await?;
+        let missing = missing_permissions(&ctx.cluster, &needed).await?;
+        if !missing.is_empty() {
+            let who = whoami(&ctx.cluster)
+                .await
+                .map_or_else(String::new, |user| format!(" (user {user:?})"));
+            let list: Vec<String> = missing.iter().map(|p| format!("  - {p}")).collect();
+            return Err(Failure::ClusterAccess(format!(
+                "context {:?}{who} lacks permissions install needs:\n{}\nAsk a cluster admin to grant them, or use another --context.",
+                ctx.cluster.context,
+                list.join("\n")
+            ))
+            .into());
+        }
+
+        line.progress("checking for objects that are not ours");
+        let conflicts = foreign_objects(ctx, &objects).await?;
+        if !conflicts.is_empty() {
+            return Err(Failure::Conflict(format!(
+                "these objects already exist and do not belong to sigstore-up instance {:?}:\n{}\n\
+                 Nothing was applied. Delete them, or install elsewhere: other namespaces \
+                 (--set namespaces.trillian=NAME, ...) or another instance name (--set instance=NAME).",
+                ctx.values.instance,
+                conflicts.join("\n")
+            ))
+            .into());
+        }
+        Ok(format!(
+            "Kubernetes {} at {} (context {}), permissions ok, no conflicts",
+            version.git_version, ctx.cluster.server, ctx.cluster.context
+        ))
+    })
+}
+
+/// Every object the wired stages write: the manifests of the installed tiers and the objects
+/// stages create themselves.
+fn objects_install_writes(ctx: &Context) -> anyhow::Result<Vec<DynamicObject>> {
+    let mut objects = Vec::new();
+    for tier in installed_tiers() {
+        objects.extend(ctx.objects(tier)?);
+    }
+    for (api_version, kind, namespace, name) in created_by_stages(&ctx.values) {
+        objects.push(object_ref(api_version, kind, Some(&namespace), name));
+    }
+    Ok(objects)
+}
+
+/// The rights install uses: read, create and patch (server-side apply) every object it writes;
+/// watch Deployments for readiness; read pods, their logs and events to explain a failure; and
+/// open port-forwards to Trillian's pods for the setup stages.
+async fn needed_permissions(
+    ctx: &Context,
+    objects: &[DynamicObject],
+) -> anyhow::Result<Vec<Permission>> {
+    let mut needed: Vec<Permission> = Vec::new();
+    let mut push = |permission: Permission| {
+        if !needed.contains(&permission) {
+            needed.push(permission);
+        }
+    };
+    let mut namespaces = BTreeSet::new();
+    for object in objects {
+        let types = object
+            .types
+            .as_ref()
+            .expect("rendered objects have apiVersion and kind");
+        let (resource, namespaced) = ctx
+            .applier
+            .resource(&types.api_version, &types.kind)
+            .await?;
+        let namespace = if namespaced { object.namespace() } else { None };
+        if let Some(ns) = &namespace {
+            namespaces.insert(ns.clone());
+        }
+        for verb in ["get", "create", "patch"] {
+            push(Permission::new(
+                verb,
+                &resource.group,
+                &resource.plural,
+                namespace.as_deref(),
+            ));
+        }
+    }
+    for ns in &namespaces {
+        let ns = Some(ns.as_str());
+        for verb in ["list", "watch"] {
+            push(Permission::new(verb, "apps", "deployments", ns));
+            push(Permission::new(verb, "", "pods", ns));
+        }
+        push(Permission::new("get", "", "pods/log", ns));
+        push(Permission::new("list", "", "events", ns));
+    }
+    push(Permission::new(
+        "create",
+        "",
+        "pods/portforward",
+        Some(&ctx.values.namespaces.trillian),
+    ));
+    Ok(needed)
+}
+
+/// `  - Kind ns/name (why)` for each object that exists without our labels.
+async fn foreign_objects(ctx: &Context, objects: &[DynamicObject]) -> anyhow::Result<Vec<String>> {
+    let checks = objects.iter().map(|object| async move {
+        let Some(live) = ctx.applier.get(object).await? else {
+            return anyhow::Ok(None);
+        };
+        if ctx.ownership.owns(live.labels()) {
+            return Ok(None);
+        }
+        let label = |key: &str| {
+            live.labels()
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| "<none>".into())
+        };
+        Ok(Some(format!(
+            "  - {} ({LABEL_MANAGED_BY}={}, {LABEL_INSTANCE}={})",
+            crate::cluster::apply::describe(object),
+            label(LABEL_MANAGED_BY),
+            label(LABEL_INSTANCE)
+        )))
+    });
+    Ok(try_join_all(checks).await?.into_iter().flatten().collect())
+}
