@@ -18,8 +18,9 @@ use tokio::time::Instant;
 
 use crate::cluster::{Applier, Cluster, Ownership};
 use crate::render::{Manifest, Tier};
+use crate::setup::trillian::TreeId;
 use crate::stages;
-use crate::stages::secrets::MysqlCredentials;
+use crate::stages::secrets::{CtlogKey, MysqlCredentials};
 use crate::ui::{StageLine, Ui};
 use crate::values::{MANAGER, Values};
 
@@ -43,6 +44,17 @@ pub struct Context {
     pub server_version: Option<String>,
     /// The MariaDB passwords, once the "secrets" stage has run.
     pub mysql: Option<MysqlCredentials>,
+    /// The CT log's public key and key password (from stage "secrets", for "trees").
+    pub ctlog_key: Option<CtlogKey>,
+    /// The Trillian trees of Rekor and the CT log (from stage "trees").
+    pub trees: Option<Trees>,
+}
+
+/// The Trillian tree of each log.
+#[derive(Debug, Clone, Copy)]
+pub struct Trees {
+    pub rekor: TreeId,
+    pub ctlog: TreeId,
 }
 
 impl Context {
@@ -64,6 +76,8 @@ impl Context {
             redact: Vec::new(),
             server_version: None,
             mysql: None,
+            ctlog_key: None,
+            trees: None,
         }
     }
 
@@ -89,7 +103,8 @@ pub struct Stage {
     pub applies: Option<Tier>,
 }
 
-/// The install pipeline, in order.
+/// The install pipeline, in order. The critical path is MariaDB's first start, then Trillian,
+/// then Rekor and the CT log; Fulcio needs no tree, so it is applied early and starts meanwhile.
 pub static INSTALL: &[Stage] = &[
     Stage {
         name: "preflight",
@@ -101,9 +116,6 @@ pub static INSTALL: &[Stage] = &[
         run: stages::namespaces::run,
         applies: Some(Tier::Namespaces),
     },
-    // Insertion point: "secrets" mints every key, certificate and password and stores them as
-    // Secrets here, before any pod that mounts them is applied. Until the setup library is
-    // wired it creates only trillian-mysql.
     Stage {
         name: "secrets",
         run: stages::secrets::run,
@@ -115,11 +127,20 @@ pub static INSTALL: &[Stage] = &[
         applies: Some(Tier::Databases),
     },
     Stage {
+        name: "apply fulcio",
+        run: stages::apply::fulcio,
+        applies: Some(Tier::Fulcio),
+    },
+    Stage {
         name: "wait databases",
         run: stages::wait::databases,
         applies: None,
     },
-    // Insertion point: "schema" (tunnel to MariaDB) can run here, while Trillian starts.
+    Stage {
+        name: "schema",
+        run: stages::schema::run,
+        applies: None,
+    },
     Stage {
         name: "apply trillian",
         run: stages::apply::trillian,
@@ -130,22 +151,25 @@ pub static INSTALL: &[Stage] = &[
         run: stages::wait::trillian,
         applies: None,
     },
-    // Insertion points, in order: "schema" (if not above), "trees" (tunnel to the Trillian log
-    // server; ConfigMaps rekor-config and ctlog-config key treeID), "ctlog config", then
-    // "apply rekor, ctlog, fulcio" (Tier::Sigstore) and "wait rekor, ctlog, fulcio", then
-    // "trust" outputs.
+    Stage {
+        name: "trees",
+        run: stages::trees::run,
+        applies: None,
+    },
+    Stage {
+        name: "apply rekor, ctlog",
+        run: stages::apply::logs,
+        applies: Some(Tier::Logs),
+    },
+    Stage {
+        name: "wait rekor, ctlog, fulcio",
+        run: stages::wait::logs_and_fulcio,
+        applies: None,
+    },
 ];
 
 /// Stages of the full design that are not wired yet; install says so when it stops.
-pub const NOT_YET_WIRED: &[&str] = &[
-    "schema",
-    "keys & certificates",
-    "trees",
-    "ctlog config",
-    "apply rekor, ctlog, fulcio",
-    "wait rekor, ctlog, fulcio",
-    "trust outputs",
-];
+pub const NOT_YET_WIRED: &[&str] = &["trust outputs"];
 
 /// The tiers install applies today (from [`INSTALL`]).
 pub fn installed_tiers() -> Vec<Tier> {
@@ -157,12 +181,13 @@ pub fn installed_tiers() -> Vec<Tier> {
 pub fn created_by_stages(
     values: &Values,
 ) -> Vec<(&'static str, &'static str, String, &'static str)> {
-    vec![(
-        "v1",
-        "Secret",
-        values.namespaces.trillian.clone(),
-        stages::secrets::MYSQL_SECRET,
-    )]
+    let secrets = stages::secrets::secret_names(values)
+        .into_iter()
+        .map(|(namespace, name)| ("v1", "Secret", namespace, name));
+    let config_maps = stages::trees::config_map_names(values)
+        .into_iter()
+        .map(|(namespace, name)| ("v1", "ConfigMap", namespace, name));
+    secrets.chain(config_maps).collect()
 }
 
 /// Kinds stages may create (for teardown), whatever the values.

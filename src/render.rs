@@ -30,16 +30,19 @@ pub enum Tier {
     Databases,
     /// The Trillian log server and signer.
     Trillian,
-    /// Rekor, the CT log and Fulcio (and what only they need).
-    Sigstore,
+    /// Fulcio (and what only it needs). It needs no tree, so it starts beside the data tier.
+    Fulcio,
+    /// Rekor and the CT log: they start once their Trillian trees exist.
+    Logs,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 4] = [
+    pub const ALL: [Tier; 5] = [
         Tier::Namespaces,
         Tier::Databases,
         Tier::Trillian,
-        Tier::Sigstore,
+        Tier::Fulcio,
+        Tier::Logs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,7 +50,8 @@ impl Tier {
             Tier::Namespaces => "namespaces",
             Tier::Databases => "databases",
             Tier::Trillian => "trillian",
-            Tier::Sigstore => "rekor, ctlog, fulcio",
+            Tier::Fulcio => "fulcio",
+            Tier::Logs => "rekor, ctlog",
         }
     }
 }
@@ -95,18 +99,18 @@ pub static TEMPLATES: &[Template] = &[
     template!(Tier::Trillian, "trillian/logserver-deployment.yaml"),
     template!(Tier::Trillian, "trillian/logsigner-service.yaml"),
     template!(Tier::Trillian, "trillian/logsigner-deployment.yaml"),
-    template!(Tier::Sigstore, "rekor/rekor-service.yaml"),
-    template!(Tier::Sigstore, "rekor/rekor-deployment.yaml"),
-    template!(Tier::Sigstore, "ctlog/ctlog-service.yaml"),
-    template!(Tier::Sigstore, "ctlog/ctlog-deployment.yaml"),
-    template!(Tier::Sigstore, "fulcio/fulcio-config.yaml"),
+    template!(Tier::Logs, "rekor/rekor-service.yaml"),
+    template!(Tier::Logs, "rekor/rekor-deployment.yaml"),
+    template!(Tier::Logs, "ctlog/ctlog-service.yaml"),
+    template!(Tier::Logs, "ctlog/ctlog-deployment.yaml"),
+    template!(Tier::Fulcio, "fulcio/fulcio-config.yaml"),
     template!(
-        Tier::Sigstore,
+        Tier::Fulcio,
         "fulcio/oidc-discovery-clusterrolebinding.yaml",
         Some(|v: &Values| v.fulcio.anonymous_oidc_discovery)
     ),
-    template!(Tier::Sigstore, "fulcio/fulcio-service.yaml"),
-    template!(Tier::Sigstore, "fulcio/fulcio-deployment.yaml"),
+    template!(Tier::Fulcio, "fulcio/fulcio-service.yaml"),
+    template!(Tier::Fulcio, "fulcio/fulcio-deployment.yaml"),
 ];
 
 /// One rendered Kubernetes object.

@@ -25,11 +25,12 @@ pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";
 pub const LABEL_NAME: &str = "app.kubernetes.io/name";
 pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
 
-/// Where the CT log pod finds its files: ConfigMap `ctlog-config` key `config` is mounted as
-/// [`CTLOG_CONFIG_FILE`]; Secret `ctlog-secrets` (keys `private`, `public`, `rootca`) under
-/// [`CTLOG_KEYS_DIR`]. The CT log config names `<CTLOG_KEYS_DIR>/private` and `.../rootca`.
-pub const CTLOG_CONFIG_DIR: &str = "/ctfe-config";
-pub const CTLOG_CONFIG_FILE: &str = "/ctfe-config/config";
+/// Where the CT log pod finds its files: Secret `ctlog-secrets` is mounted under
+/// [`CTLOG_KEYS_DIR`] with keys `private` (encrypted key), `public`, `rootca` (Fulcio's root),
+/// `password` and `config`. The config (text proto) lives in the Secret, not in ConfigMap
+/// `ctlog-config` (which holds only `treeID`), because it carries the key's password: ct_server
+/// refuses a key file without one.
+pub const CTLOG_CONFIG_FILE: &str = "/ctfe-keys/config";
 pub const CTLOG_KEYS_DIR: &str = "/ctfe-keys";
 
 /// The issuer URL `render` uses when `fulcio.issuer_url` is empty and there is no cluster to
@@ -346,7 +347,6 @@ impl Values {
         );
 
         for (key, path) in [
-            ("ctlog_config_dir", CTLOG_CONFIG_DIR),
             ("ctlog_config_file", CTLOG_CONFIG_FILE),
             ("ctlog_keys_dir", CTLOG_KEYS_DIR),
         ] {

@@ -152,7 +152,8 @@ fn data_tier_matches_the_contract() {
         names(Tier::Trillian),
         ["trillian-logserver", "trillian-logsigner"]
     );
-    assert_eq!(names(Tier::Sigstore), ["rekor", "ctlog", "fulcio"]);
+    assert_eq!(names(Tier::Fulcio), ["fulcio"]);
+    assert_eq!(names(Tier::Logs), ["rekor", "ctlog"]);
 
     let server = container_args(find(&manifests, "Deployment", "trillian-logserver"));
     for flag in [

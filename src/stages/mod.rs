@@ -3,5 +3,7 @@
 pub mod apply;
 pub mod namespaces;
 pub mod preflight;
+pub mod schema;
 pub mod secrets;
+pub mod trees;
 pub mod wait;

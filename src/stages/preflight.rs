@@ -32,7 +32,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         ctx.server_version = Some(version.git_version.clone());
 
         // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
-        if ctx.values.fulcio.issuer_url.is_empty() && installed_tiers().contains(&Tier::Sigstore) {
+        if ctx.values.fulcio.issuer_url.is_empty() && installed_tiers().contains(&Tier::Fulcio) {
             line.progress("reading the service-account issuer");
             ctx.values.fulcio.issuer_url = ctx.cluster.service_account_issuer().await?;
             ctx.manifests = render(&ctx.values)?;

@@ -1,28 +1,67 @@
-//! "secrets": every Secret a pod mounts must exist before the pod is applied (the kubelet
-//! retries a missing volume on a doubling back-off). Converging: an existing Secret is kept as
-//! it is, never regenerated (the database was initialised with its passwords).
+//! "secrets": mint every password, key and certificate in-process and store them as Secrets,
+//! before any pod that mounts them is applied (the kubelet retries a missing volume on a
+//! doubling back-off, so a pod that starts first waits seconds for nothing), and so that Fulcio
+//! and the CT log can start together instead of one waiting on the other.
 //!
-//! Today this creates Secret `trillian-mysql` (keys `root-password`, `password`); the keys and
-//! certificates of Rekor, the CT log and Fulcio join here when the setup library is wired.
+//! Converging: a Secret that exists is kept as it is, never re-minted (MariaDB was initialised
+//! with its passwords; the trust material clients hold names its keys). It is parsed and checked
+//! instead, and a broken one is reported with how to recover. Only copies of public material
+//! (`ctlog-public-key`, `rekor-public-key`, the CT log's copy of Fulcio's root) are re-applied
+//! from the keys they copy.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
+use anyhow::Context as _;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
-use kube::api::{ObjectMeta, PostParams};
-use rand::RngExt;
-use rand::distr::Alphanumeric;
+use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
+use kube::core::DynamicObject;
 
 use crate::pipeline::{Context, StageFuture};
+use crate::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, secret_keys};
+use crate::setup::secret::Password;
 use crate::ui::StageLine;
 use crate::values::{LABEL_COMPONENT, LABEL_NAME};
 
-/// Name of the Secret holding the MariaDB passwords.
+/// The MariaDB passwords (namespace trillian): keys `root-password` and `password` (of the
+/// Trillian user, `mysql.user`).
 pub const MYSQL_SECRET: &str = "trillian-mysql";
-/// Its keys: the root password and the password of the Trillian user (`mysql.user`).
 pub const MYSQL_ROOT_PASSWORD_KEY: &str = "root-password";
 pub const MYSQL_PASSWORD_KEY: &str = "password";
+/// Fulcio's file CA (namespace fulcio): keys `cert`, `private` (encrypted), `password`, `public`.
+pub const FULCIO_SECRET: &str = "fulcio-secret";
+/// The CT log's keys and config (namespace ctlog): `private` (encrypted PEM), `password`,
+/// `public`, `rootca` (Fulcio's root) and `config` (written by the "trees" stage).
+pub const CTLOG_SECRET: &str = "ctlog-secrets";
+pub const CTLOG_PRIVATE_KEY: &str = "private";
+pub const CTLOG_PASSWORD_KEY: &str = "password";
+pub const CTLOG_PUBLIC_KEY: &str = "public";
+pub const CTLOG_ROOTCA_KEY: &str = "rootca";
+pub const CTLOG_CONFIG_KEY: &str = "config";
+/// Public copy of the CT log's key (namespace ctlog), key `public`.
+pub const CTLOG_PUBLIC_SECRET: &str = "ctlog-public-key";
+/// Rekor's signing key (namespace rekor), key `private`: unencrypted PKCS#8, what
+/// `--rekor_server.signer=<file>` loads. A stable key: a restarted Rekor keeps it.
+pub const REKOR_KEY_SECRET: &str = "rekor-signing-key";
+pub const REKOR_PRIVATE_KEY: &str = "private";
+/// Public copy of Rekor's key (namespace rekor), key `public`.
+pub const REKOR_PUBLIC_SECRET: &str = "rekor-public-key";
+pub const PUBLIC_KEY: &str = "public";
+
+/// Every Secret this stage writes, as `(namespace of values, name)`, for preflight and teardown.
+pub fn secret_names(values: &crate::values::Values) -> Vec<(String, &'static str)> {
+    let ns = &values.namespaces;
+    vec![
+        (ns.trillian.clone(), MYSQL_SECRET),
+        (ns.fulcio.clone(), FULCIO_SECRET),
+        (ns.ctlog.clone(), CTLOG_SECRET),
+        (ns.ctlog.clone(), CTLOG_PUBLIC_SECRET),
+        (ns.rekor.clone(), REKOR_KEY_SECRET),
+        (ns.rekor.clone(), REKOR_PUBLIC_SECRET),
+    ]
+}
 
 /// The MariaDB passwords, as read from (or stored into) Secret `trillian-mysql`.
 #[derive(Clone)]
@@ -38,93 +77,268 @@ impl std::fmt::Debug for MysqlCredentials {
     }
 }
 
+/// What the "trees" stage needs of the CT log's key to write its config.
+#[derive(Debug, Clone)]
+pub struct CtlogKey {
+    pub public_key_der: Vec<u8>,
+    pub password: Password,
+}
+
+type SecretData = BTreeMap<String, Vec<u8>>;
+
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
+        let mut report = Vec::new();
+
         line.progress(MYSQL_SECRET);
-        let outcome = ensure_mysql_secret(ctx).await?;
-        Ok(format!("{MYSQL_SECRET} {outcome}"))
+        let (data, outcome) = ensure_secret(ctx, Owner::mysql(ctx), || {
+            Ok(BTreeMap::from([
+                (
+                    MYSQL_ROOT_PASSWORD_KEY.into(),
+                    Password::generate().expose().into(),
+                ),
+                (
+                    MYSQL_PASSWORD_KEY.into(),
+                    Password::generate().expose().into(),
+                ),
+            ]))
+        })
+        .await?;
+        let mysql = MysqlCredentials {
+            root_password: utf8_entry(&data, MYSQL_ROOT_PASSWORD_KEY, MYSQL_SECRET)?,
+            password: utf8_entry(&data, MYSQL_PASSWORD_KEY, MYSQL_SECRET)?,
+        };
+        ctx.redact.push(mysql.root_password.clone());
+        ctx.redact.push(mysql.password.clone());
+        ctx.mysql = Some(mysql);
+        report.push(format!("{MYSQL_SECRET} {outcome}"));
+
+        line.progress(FULCIO_SECRET);
+        let validity = Duration::from_secs(u64::from(ctx.values.lifetimes.fulcio_ca_days) * 86_400);
+        let (data, outcome) = ensure_secret(ctx, Owner::fulcio(ctx), || {
+            let options = FulcioCaOptions {
+                validity,
+                ..FulcioCaOptions::default()
+            };
+            Ok(FulcioCa::generate(&options)?.to_secret_data())
+        })
+        .await?;
+        let fulcio = FulcioCa::from_secret_data(&data).map_err(|e| broken(FULCIO_SECRET, &e))?;
+        ctx.redact
+            .push(utf8_entry(&data, secret_keys::PASSWORD, FULCIO_SECRET)?);
+        report.push(format!("{FULCIO_SECRET} {outcome}"));
+
+        line.progress(CTLOG_SECRET);
+        let root_pem = fulcio.cert_pem().as_bytes().to_vec();
+        let (data, outcome) = ensure_secret(ctx, Owner::ctlog(ctx, CTLOG_SECRET), || {
+            let key = EcKeyPair::generate();
+            let password = Password::generate();
+            Ok(BTreeMap::from([
+                (
+                    CTLOG_PRIVATE_KEY.into(),
+                    key.to_encrypted_pem(&password)?.into(),
+                ),
+                (CTLOG_PASSWORD_KEY.into(), password.expose().into()),
+                (CTLOG_PUBLIC_KEY.into(), key.public_key_pem().into()),
+                (CTLOG_ROOTCA_KEY.into(), root_pem.clone()),
+            ]))
+        })
+        .await?;
+        let password = Password::from_bytes(entry(&data, CTLOG_PASSWORD_KEY, CTLOG_SECRET)?)
+            .map_err(|e| broken(CTLOG_SECRET, &e))?;
+        ctx.redact.push(password.expose().to_string());
+        let ctlog_key = EcKeyPair::from_encrypted_pem(
+            entry(&data, CTLOG_PRIVATE_KEY, CTLOG_SECRET)?,
+            &password,
+        )
+        .map_err(|e| broken(CTLOG_SECRET, &e))?;
+        if data.get(CTLOG_ROOTCA_KEY) != Some(&root_pem) {
+            // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
+            merge_secret_data(
+                ctx,
+                &ctx.values.namespaces.ctlog,
+                CTLOG_SECRET,
+                CTLOG_ROOTCA_KEY,
+                &root_pem,
+            )
+            .await?;
+            report.push(format!("{CTLOG_SECRET} {outcome}, rootca updated"));
+        } else {
+            report.push(format!("{CTLOG_SECRET} {outcome}"));
+        }
+        let public = ctlog_key.public_key_pem();
+        apply_public_copy(ctx, Owner::ctlog(ctx, CTLOG_PUBLIC_SECRET), &public).await?;
+        ctx.ctlog_key = Some(CtlogKey {
+            public_key_der: ctlog_key.public_key_der(),
+            password,
+        });
+
+        line.progress(REKOR_KEY_SECRET);
+        let (data, outcome) = ensure_secret(ctx, Owner::rekor(ctx, REKOR_KEY_SECRET), || {
+            Ok(BTreeMap::from([(
+                REKOR_PRIVATE_KEY.into(),
+                EcKeyPair::generate().to_pkcs8_pem()?.into(),
+            )]))
+        })
+        .await?;
+        let rekor_key = EcKeyPair::from_pem(entry(&data, REKOR_PRIVATE_KEY, REKOR_KEY_SECRET)?)
+            .map_err(|e| broken(REKOR_KEY_SECRET, &e))?;
+        apply_public_copy(
+            ctx,
+            Owner::rekor(ctx, REKOR_PUBLIC_SECRET),
+            &rekor_key.public_key_pem(),
+        )
+        .await?;
+        report.push(format!("{REKOR_KEY_SECRET} {outcome}"));
+
+        Ok(report.join(", "))
     })
 }
 
-/// Creates the MariaDB password Secret unless it exists; returns "created" or "exists".
-async fn ensure_mysql_secret(ctx: &mut Context) -> anyhow::Result<&'static str> {
-    let namespace = ctx.values.namespaces.trillian.clone();
-    let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), &namespace);
-    if let Some(existing) = api
-        .get_opt(MYSQL_SECRET)
-        .await
-        .map_err(|e| ctx.cluster.access_error(&e))?
-    {
-        remember_passwords(ctx, &existing, &namespace)?;
-        return Ok("exists");
-    }
-    let mut labels = ctx.values.ownership_labels();
-    labels.insert(LABEL_NAME.into(), "mysql".into());
-    labels.insert(LABEL_COMPONENT.into(), "database".into());
-    let secret = Secret {
-        metadata: ObjectMeta {
-            name: Some(MYSQL_SECRET.into()),
-            namespace: Some(namespace.clone()),
-            labels: Some(labels),
-            ..Default::default()
-        },
-        type_: Some("Opaque".into()),
-        data: Some(BTreeMap::from([
-            (
-                MYSQL_ROOT_PASSWORD_KEY.to_string(),
-                ByteString(random_password().into_bytes()),
-            ),
-            (
-                MYSQL_PASSWORD_KEY.to_string(),
-                ByteString(random_password().into_bytes()),
-            ),
-        ])),
-        ..Default::default()
-    };
-    // create, not apply: if another run created it meanwhile, theirs wins and is reused.
-    let stored = match api.create(&PostParams::default(), &secret).await {
-        Ok(created) => created,
-        Err(kube::Error::Api(status)) if status.code == 409 => api
-            .get(MYSQL_SECRET)
-            .await
-            .map_err(|e| ctx.cluster.access_error(&e))?,
-        Err(e) => return Err(ctx.cluster.access_error(&e)),
-    };
-    remember_passwords(ctx, &stored, &namespace)?;
-    Ok("created")
+/// Where a Secret lives and how it is labelled.
+struct Owner {
+    namespace: String,
+    name: &'static str,
+    app: &'static str,
+    component: &'static str,
 }
 
-/// Reads both passwords from the Secret into the context (and into the strings never shown in
-/// logs); a Secret missing one is an error naming the fix.
-fn remember_passwords(ctx: &mut Context, secret: &Secret, namespace: &str) -> anyhow::Result<()> {
-    let read = |key: &str| {
-        secret
-            .data
-            .as_ref()
-            .and_then(|data| data.get(key))
-            .filter(|v| !v.0.is_empty())
-            .map(|v| String::from_utf8_lossy(&v.0).into_owned())
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "Secret {namespace}/{MYSQL_SECRET} has no {key:?}; delete it and the MariaDB pod (its data is initialised from it) and install again"
-                )
-            })
+impl Owner {
+    fn mysql(ctx: &Context) -> Owner {
+        Owner {
+            namespace: ctx.values.namespaces.trillian.clone(),
+            name: MYSQL_SECRET,
+            app: "mysql",
+            component: "database",
+        }
+    }
+    fn fulcio(ctx: &Context) -> Owner {
+        Owner {
+            namespace: ctx.values.namespaces.fulcio.clone(),
+            name: FULCIO_SECRET,
+            app: "fulcio",
+            component: "certificate-authority",
+        }
+    }
+    fn ctlog(ctx: &Context, name: &'static str) -> Owner {
+        Owner {
+            namespace: ctx.values.namespaces.ctlog.clone(),
+            name,
+            app: "ctlog",
+            component: "certificate-transparency",
+        }
+    }
+    fn rekor(ctx: &Context, name: &'static str) -> Owner {
+        Owner {
+            namespace: ctx.values.namespaces.rekor.clone(),
+            name,
+            app: "rekor",
+            component: "transparency-log",
+        }
+    }
+
+    fn secret(&self, ctx: &Context, data: SecretData) -> Secret {
+        let mut labels = ctx.values.ownership_labels();
+        labels.insert(LABEL_NAME.into(), self.app.into());
+        labels.insert(LABEL_COMPONENT.into(), self.component.into());
+        Secret {
+            metadata: ObjectMeta {
+                name: Some(self.name.into()),
+                namespace: Some(self.namespace.clone()),
+                labels: Some(labels),
+                ..Default::default()
+            },
+            type_: Some("Opaque".into()),
+            data: Some(data.into_iter().map(|(k, v)| (k, ByteString(v))).collect()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Returns the data of Secret `owner`: the existing one's ("exists"), or `mint`'s after creating
+/// it ("created"). Create, not apply: if another install created it meanwhile, theirs wins.
+async fn ensure_secret(
+    ctx: &Context,
+    owner: Owner,
+    mint: impl FnOnce() -> anyhow::Result<SecretData>,
+) -> anyhow::Result<(SecretData, &'static str)> {
+    let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), &owner.namespace);
+    let access = |e: kube::Error| ctx.cluster.access_error(&e);
+    if let Some(existing) = api.get_opt(owner.name).await.map_err(access)? {
+        return Ok((data_of(&existing), "exists"));
+    }
+    let secret = owner.secret(
+        ctx,
+        mint().with_context(|| format!("minting {}", owner.name))?,
+    );
+    let stored = match api.create(&PostParams::default(), &secret).await {
+        Ok(created) => created,
+        Err(kube::Error::Api(status)) if status.code == 409 => {
+            api.get(owner.name).await.map_err(access)?
+        }
+        Err(e) => return Err(access(e)),
     };
-    let credentials = MysqlCredentials {
-        root_password: read(MYSQL_ROOT_PASSWORD_KEY)?,
-        password: read(MYSQL_PASSWORD_KEY)?,
-    };
-    ctx.redact.push(credentials.root_password.clone());
-    ctx.redact.push(credentials.password.clone());
-    ctx.mysql = Some(credentials);
+    Ok((data_of(&stored), "created"))
+}
+
+/// Server-side applies a Secret holding one public key (`public`): derived from the private key,
+/// so it is always brought back to match it.
+async fn apply_public_copy(ctx: &Context, owner: Owner, public_pem: &str) -> anyhow::Result<()> {
+    let secret = owner.secret(
+        ctx,
+        BTreeMap::from([(PUBLIC_KEY.into(), public_pem.as_bytes().to_vec())]),
+    );
+    let mut object: DynamicObject = serde_json::from_value(serde_json::to_value(&secret)?)?;
+    object.types = Some(kube::core::TypeMeta {
+        api_version: "v1".into(),
+        kind: "Secret".into(),
+    });
+    ctx.applier.apply(&object).await?;
     Ok(())
 }
 
-/// 32 random letters and digits: safe in a MySQL DSN, a shell and YAML without quoting.
-fn random_password() -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(32)
-        .map(char::from)
+/// Sets one key of an existing Secret (a JSON merge patch touches nothing else).
+pub async fn merge_secret_data(
+    ctx: &Context,
+    namespace: &str,
+    name: &str,
+    key: &str,
+    value: &[u8],
+) -> anyhow::Result<()> {
+    let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), namespace);
+    let patch = serde_json::json!({ "data": { key: ByteString(value.to_vec()) } });
+    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|e| ctx.cluster.access_error(&e))?;
+    Ok(())
+}
+
+fn data_of(secret: &Secret) -> SecretData {
+    secret
+        .data
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
         .collect()
+}
+
+fn entry<'d>(data: &'d SecretData, key: &str, secret: &str) -> anyhow::Result<&'d [u8]> {
+    data.get(key)
+        .filter(|v| !v.is_empty())
+        .map(Vec::as_slice)
+        .ok_or_else(|| broken(secret, &format!("it has no {key:?}")))
+}
+
+fn utf8_entry(data: &SecretData, key: &str, secret: &str) -> anyhow::Result<String> {
+    String::from_utf8(entry(data, key, secret)?.to_vec())
+        .map_err(|_| broken(secret, &format!("{key:?} is not UTF-8")))
+}
+
+/// A Secret of ours that exists but cannot be used: say what is wrong and how to start over.
+fn broken(secret: &str, problem: &dyn std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!(
+        "Secret {secret} exists but cannot be used: {problem}. sigstore-up never overwrites an existing key; \
+         to start over with new keys run `sigstore-up teardown --yes` and install again \
+         (clients must then fetch the new trust material)"
+    )
 }

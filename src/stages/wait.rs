@@ -14,6 +14,12 @@ pub fn trillian<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a
     Box::pin(wait_tier(ctx, line, Tier::Trillian))
 }
 
+/// Rekor, the CT log and Fulcio together: Fulcio was applied long before, so this usually
+/// waits for the logs alone.
+pub fn logs_and_fulcio<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(wait_tiers(ctx, line, &[Tier::Logs, Tier::Fulcio]))
+}
+
 /// The Deployments among `tier`'s manifests.
 pub fn deployments(ctx: &Context, tier: Tier) -> Vec<DeploymentRef> {
     ctx.manifests
@@ -27,7 +33,18 @@ pub fn deployments(ctx: &Context, tier: Tier) -> Vec<DeploymentRef> {
 }
 
 pub async fn wait_tier(ctx: &mut Context, line: &StageLine, tier: Tier) -> anyhow::Result<String> {
-    let targets = deployments(ctx, tier);
+    wait_tiers(ctx, line, &[tier]).await
+}
+
+pub async fn wait_tiers(
+    ctx: &mut Context,
+    line: &StageLine,
+    tiers: &[Tier],
+) -> anyhow::Result<String> {
+    let targets: Vec<DeploymentRef> = tiers
+        .iter()
+        .flat_map(|&tier| deployments(ctx, tier))
+        .collect();
     let progress = |pending: &[DeploymentRef]| {
         let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
         if !names.is_empty() {
