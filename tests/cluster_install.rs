@@ -1,0 +1,338 @@
+//! The whole install on the REAL test cluster (tests/cluster/up): every component becomes Ready,
+//! a second install is a no-op that keeps every identity (keys, certificates, passwords, trees)
+//! and restarts no pod, the servers accept what install minted (no error in their logs), and an
+//! install killed with SIGKILL at three different points completes on the next run, reusing
+//! what exists. #[ignore]d: run inside the cluster's network namespace, as cluster_data_tier.rs
+//! says.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
+use kube::api::{ListParams, LogParams};
+use kube::{Api, Client, Config};
+
+const KEY_SECRETS: [(&str, &str); 6] = [
+    ("trillian-system", "trillian-mysql"),
+    ("fulcio-system", "fulcio-secret"),
+    ("ctlog-system", "ctlog-secrets"),
+    ("ctlog-system", "ctlog-public-key"),
+    ("rekor-system", "rekor-signing-key"),
+    ("rekor-system", "rekor-public-key"),
+];
+const TREE_CONFIG_MAPS: [(&str, &str); 2] = [
+    ("rekor-system", "rekor-config"),
+    ("ctlog-system", "ctlog-config"),
+];
+const SERVERS: [(&str, &str); 3] = [
+    ("fulcio-system", "fulcio"),
+    ("ctlog-system", "ctlog"),
+    ("rekor-system", "rekor"),
+];
+
+fn kubeconfig() -> PathBuf {
+    std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG")
+        .map(PathBuf::from)
+        .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up, then these tests inside its network namespace")
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sigstore-up"));
+    command
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .env("CI", "true");
+    command
+}
+
+fn sigstore_up(args: &[&str]) -> Output {
+    let out = command(args).output().expect("running sigstore-up");
+    eprintln!(
+        "$ sigstore-up {}\n{}{}-> {:?}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        out.status.code()
+    );
+    out
+}
+
+fn succeeded(args: &[&str]) -> String {
+    let out = sigstore_up(args);
+    assert!(
+        out.status.success(),
+        "sigstore-up {} failed",
+        args.join(" ")
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+async fn client() -> Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
+    Client::try_from(
+        Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// What must never change once minted: every key Secret's data and every tree ID.
+async fn identities(client: &Client) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+    let mut found = BTreeMap::new();
+    for (namespace, name) in KEY_SECRETS {
+        let secret = Api::<Secret>::namespaced(client.clone(), namespace)
+            .get(name)
+            .await
+            .unwrap();
+        let data = secret
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.0))
+            .collect();
+        found.insert(format!("Secret {namespace}/{name}"), data);
+    }
+    for (namespace, name) in TREE_CONFIG_MAPS {
+        let config_map = Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .get(name)
+            .await
+            .unwrap();
+        let data = config_map
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.into_bytes()))
+            .collect();
+        found.insert(format!("ConfigMap {namespace}/{name}"), data);
+    }
+    found
+}
+
+/// Every pod of the stack: its name, uid and restart count.
+async fn pods(client: &Client) -> Vec<(String, String, i32)> {
+    let mut found = Vec::new();
+    for namespace in [
+        "trillian-system",
+        "rekor-system",
+        "ctlog-system",
+        "fulcio-system",
+    ] {
+        let list = Api::<Pod>::namespaced(client.clone(), namespace)
+            .list(&ListParams::default())
+            .await
+            .unwrap();
+        for pod in list {
+            let restarts = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.container_statuses.as_ref())
+                .map_or(0, |statuses| statuses.iter().map(|c| c.restart_count).sum());
+            found.push((
+                pod.metadata.name.unwrap(),
+                pod.metadata.uid.unwrap(),
+                restarts,
+            ));
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A server that rejected what install minted says so in its log: no error line is allowed.
+async fn assert_servers_accept_their_material(client: &Client) {
+    for (namespace, name) in SERVERS {
+        let pods = Api::<Pod>::namespaced(client.clone(), namespace);
+        let list = pods
+            .list(&ListParams::default().labels(&format!("app.kubernetes.io/name={name}")))
+            .await
+            .unwrap();
+        for pod in list {
+            let log = pods
+                .logs(&pod.metadata.name.unwrap(), &LogParams::default())
+                .await
+                .unwrap();
+            let bad: Vec<&str> = log
+                .lines()
+                .filter(|line| {
+                    let lower = line.to_lowercase();
+                    line.starts_with('E')
+                        && line
+                            .get(1..5)
+                            .is_some_and(|d| d.chars().all(|c| c.is_ascii_digit()))
+                        || lower.contains("\"severity\":\"error\"")
+                        || lower.contains("\"level\":\"error\"")
+                        || lower.contains("fatal")
+                        || lower.contains("panic")
+                })
+                .collect();
+            assert!(
+                bad.is_empty(),
+                "{namespace}/{name} logged errors:\n{}",
+                bad.join("\n")
+            );
+        }
+    }
+}
+
+/// The status line install printed for `stage`.
+fn stage_line<'a>(output: &'a str, stage: &str) -> &'a str {
+    let marker = format!(" ok   {stage} ");
+    output
+        .lines()
+        .find(|line| line.contains(&marker))
+        .unwrap_or_else(|| panic!("no line for stage {stage}:\n{output}"))
+}
+
+fn teardown() {
+    succeeded(&["teardown", "--yes"]);
+}
+
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
+    let client = client().await;
+    teardown();
+    let first = succeeded(&["install"]);
+    assert!(first.contains("Trillian tables created"), "{first}");
+    assert!(
+        first.contains("rekor tree") && first.contains("created"),
+        "{first}"
+    );
+    succeeded(&["status"]);
+    assert_servers_accept_their_material(&client).await;
+
+    let before = identities(&client).await;
+    let pods_before = pods(&client).await;
+    assert!(
+        pods_before.iter().all(|(_, _, restarts)| *restarts == 0),
+        "restarts: {pods_before:?}"
+    );
+
+    let second = succeeded(&["install"]);
+    for expected in [
+        "trillian-mysql exists",
+        "fulcio-secret exists",
+        "ctlog-secrets exists",
+        "rekor-signing-key exists",
+        "ctlog config unchanged",
+    ] {
+        assert!(
+            second.contains(expected),
+            "second install lacks {expected:?}:\n{second}"
+        );
+    }
+    assert!(stage_line(&second, "schema").contains("exists"), "{second}");
+    assert!(
+        !second.contains("created"),
+        "second install created something:\n{second}"
+    );
+    assert_eq!(
+        before,
+        identities(&client).await,
+        "identities changed on a second install"
+    );
+    assert_eq!(
+        pods_before,
+        pods(&client).await,
+        "pods were replaced or restarted by a second install"
+    );
+    teardown();
+}
+
+/// Starts install and SIGKILLs it as soon as stage `stage` reports done; returns what it printed.
+fn install_killed_after(stage: &str) -> String {
+    let mut child = command(&["install"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let marker = format!(" ok   {stage} ");
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains(&marker) {
+            child.kill().unwrap();
+            break;
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "install finished before it could be killed after {stage}:\n{printed}"
+    );
+    eprintln!("killed after {stage}:\n{printed}");
+    printed
+}
+
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn an_install_killed_at_any_stage_completes_on_the_next_run() {
+    let client = client().await;
+    for stage in ["secrets", "schema", "trees"] {
+        teardown();
+        install_killed_after(stage);
+        let keys_after_kill: Vec<_> = identities_present(&client).await;
+        let rerun = succeeded(&["install"]);
+        assert!(
+            rerun.contains("trillian-mysql exists"),
+            "re-run after {stage} re-minted passwords:\n{rerun}"
+        );
+        assert!(
+            rerun.contains("fulcio-secret exists"),
+            "re-run after {stage} re-minted Fulcio's CA:\n{rerun}"
+        );
+        if stage != "secrets" {
+            assert!(
+                stage_line(&rerun, "schema").contains("exists"),
+                "re-run after {stage}:\n{rerun}"
+            );
+        }
+        if stage == "trees" {
+            assert!(
+                rerun.contains("rekor tree") && !rerun.contains("tree created"),
+                "trees re-created:\n{rerun}"
+            );
+        }
+        let now = identities(&client).await;
+        for (name, data) in keys_after_kill {
+            for (key, value) in data {
+                let kept = now.get(&name).and_then(|d| d.get(&key));
+                assert_eq!(
+                    kept,
+                    Some(&value),
+                    "{name} key {key} changed after the re-run (killed after {stage})"
+                );
+            }
+        }
+        succeeded(&["status"]);
+        assert_servers_accept_their_material(&client).await;
+    }
+    teardown();
+}
+
+/// The key Secrets that exist right now (after a killed install), with their data.
+async fn identities_present(client: &Client) -> Vec<(String, BTreeMap<String, Vec<u8>>)> {
+    let mut found = Vec::new();
+    for (namespace, name) in KEY_SECRETS {
+        if let Some(secret) = Api::<Secret>::namespaced(client.clone(), namespace)
+            .get_opt(name)
+            .await
+            .unwrap()
+        {
+            let data = secret
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.0))
+                .collect();
+            found.push((format!("Secret {namespace}/{name}"), data));
+        }
+    }
+    found
+}
