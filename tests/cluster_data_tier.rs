@@ -247,7 +247,8 @@ async fn install_status_reinstall_tunnel_and_teardown() {
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ready"], true);
-    assert_eq!(report["components"].as_array().unwrap().len(), 4);
+    // the data tier above plus Rekor, the CT log and Fulcio
+    assert_eq!(report["components"].as_array().unwrap().len(), 7);
 
     // A second install changes nothing: the same Secret, the same resource versions.
     let secrets: Api<Secret> = Api::namespaced(cluster.client.clone(), "trillian-system");
@@ -258,11 +259,20 @@ async fn install_status_reinstall_tunnel_and_teardown() {
     assert!(out.status.success(), "{}", stderr(&out));
     let log = stderr(&out);
     assert!(log.contains("trillian-mysql exists"), "{log}");
-    assert_eq!(
-        log.matches("unchanged").count(),
-        3,
-        "namespaces, databases, trillian unchanged: {log}"
-    );
+    for stage in [
+        "namespaces",
+        "apply databases",
+        "apply fulcio",
+        "apply trillian",
+        "apply rekor, ctlog",
+    ] {
+        let marker = format!(" ok   {stage} ");
+        let line = log
+            .lines()
+            .find(|l| l.contains(&marker))
+            .unwrap_or_default();
+        assert!(line.contains("unchanged"), "{stage} not unchanged: {log}");
+    }
     let secret_after = secrets.get("trillian-mysql").await.unwrap();
     assert_eq!(
         secret_before.data, secret_after.data,
