@@ -191,7 +191,7 @@ fn data_tier_matches_the_contract() {
         )
     );
     let ctlog = container_args(find(&manifests, "Deployment", "ctlog"));
-    assert!(ctlog.contains(&"--log_config=/ctfe-config/config".to_string()));
+    assert!(ctlog.contains(&"--log_config=/ctfe-keys/config".to_string()));
     // Namespaces enforce the restricted profile.
     for ns in manifests.iter().filter(|m| m.kind() == "Namespace") {
         assert_eq!(
