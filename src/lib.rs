@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod pipeline;
+pub mod probe;
 pub mod render;
 pub mod setup;
 pub mod stages;

@@ -23,8 +23,11 @@ const IMAGE: &str = "localhost/sigstore-up-test/http:1";
 async fn client() -> Client {
     let path = std::env::var("SIGSTORE_UP_TEST_KUBECONFIG")
         .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up and point it at the kubeconfig it prints");
-    let kubeconfig = kube::config::Kubeconfig::read_from(&path).expect("reading the test cluster's kubeconfig");
-    let config = Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await.expect("kubeconfig");
+    let kubeconfig =
+        kube::config::Kubeconfig::read_from(&path).expect("reading the test cluster's kubeconfig");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("kubeconfig");
     Client::try_from(config).expect("client")
 }
 
@@ -46,7 +49,10 @@ async fn service_dns_and_api_port_forward_work() {
     let namespace = serde_json::from_value(json!({"metadata": {"name": ns,
         "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}))
     .unwrap();
-    namespaces.create(&PostParams::default(), &namespace).await.expect("create namespace");
+    namespaces
+        .create(&PostParams::default(), &namespace)
+        .await
+        .expect("create namespace");
 
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
     let mut server = restricted_container("http", &[]);
@@ -58,14 +64,24 @@ async fn service_dns_and_api_port_forward_work() {
                 "spec": {"terminationGracePeriodSeconds": 1, "containers": [server]}}}
     }))
     .unwrap();
-    deployments.create(&PostParams::default(), &web).await.expect("create deployment");
+    deployments
+        .create(&PostParams::default(), &web)
+        .await
+        .expect("create deployment");
     let services: Api<Service> = Api::namespaced(client.clone(), &ns);
     let svc = serde_json::from_value(json!({"metadata": {"name": "web"},
         "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}))
     .unwrap();
-    services.create(&PostParams::default(), &svc).await.expect("create service");
+    services
+        .create(&PostParams::default(), &svc)
+        .await
+        .expect("create service");
 
-    let ready = await_condition(deployments.clone(), "web", conditions::is_deployment_completed());
+    let ready = await_condition(
+        deployments.clone(),
+        "web",
+        conditions::is_deployment_completed(),
+    );
     tokio::time::timeout(Duration::from_secs(120), ready)
         .await
         .expect("deployment web did not become ready within 120 s")
@@ -79,16 +95,26 @@ async fn service_dns_and_api_port_forward_work() {
         "restartPolicy": "OnFailure", "terminationGracePeriodSeconds": 1,
         "containers": [restricted_container("get", &["get", &url])]}}))
     .unwrap();
-    pods.create(&PostParams::default(), &probe).await.expect("create client pod");
+    pods.create(&PostParams::default(), &probe)
+        .await
+        .expect("create client pod");
     let done = await_condition(pods.clone(), "dns-client", |pod: Option<&Pod>| {
-        pod.and_then(|p| p.status.as_ref()).and_then(|s| s.phase.as_deref()) == Some("Succeeded")
+        pod.and_then(|p| p.status.as_ref())
+            .and_then(|s| s.phase.as_deref())
+            == Some("Succeeded")
     });
     tokio::time::timeout(Duration::from_secs(120), done)
         .await
         .expect("the client pod did not reach the Service by DNS within 120 s")
         .expect("watching the client pod");
-    let log = pods.logs("dns-client", &LogParams::default()).await.expect("client pod log");
-    assert!(log.contains(&format!("web.{ns}.svc.cluster.local -> [10.96.")), "DNS answer in: {log}");
+    let log = pods
+        .logs("dns-client", &LogParams::default())
+        .await
+        .expect("client pod log");
+    assert!(
+        log.contains(&format!("web.{ns}.svc.cluster.local -> [10.96.")),
+        "DNS answer in: {log}"
+    );
     assert!(log.contains(": 200 ok"), "HTTP answer in: {log}");
 
     // port-forward through the API to the web pod, from this process
@@ -98,16 +124,31 @@ async fn service_dns_and_api_port_forward_work() {
         .expect("list web pods")
         .items
         .remove(0);
-    let mut forwarder = pods.portforward(web_pod.metadata.name.as_deref().unwrap(), &[8080]).await.expect("portforward");
+    let mut forwarder = pods
+        .portforward(web_pod.metadata.name.as_deref().unwrap(), &[8080])
+        .await
+        .expect("portforward");
     let mut stream = forwarder.take_stream(8080).expect("port 8080 stream");
-    stream.write_all(b"GET / HTTP/1.0\r\nHost: web\r\n\r\n").await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.0\r\nHost: web\r\n\r\n")
+        .await
+        .unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.unwrap();
     let response = String::from_utf8_lossy(&response);
-    assert!(response.starts_with("HTTP/1.0 200 OK"), "response through port-forward: {response}");
-    assert!(response.ends_with("\r\n\r\nok"), "response through port-forward: {response}");
+    assert!(
+        response.starts_with("HTTP/1.0 200 OK"),
+        "response through port-forward: {response}"
+    );
+    assert!(
+        response.ends_with("\r\n\r\nok"),
+        "response through port-forward: {response}"
+    );
     // the pod side has closed the stream; kube-rs then fails to send its own close frame, which is harmless
     forwarder.abort();
 
-    namespaces.delete(&ns, &DeleteParams::default()).await.expect("delete namespace");
+    namespaces
+        .delete(&ns, &DeleteParams::default())
+        .await
+        .expect("delete namespace");
 }

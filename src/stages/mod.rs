@@ -4,4 +4,5 @@ pub mod apply;
 pub mod namespaces;
 pub mod preflight;
 pub mod secrets;
+pub mod trust;
 pub mod wait;
