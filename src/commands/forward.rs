@@ -56,7 +56,6 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         return Ok(ExitCode::SUCCESS);
     }
     let ports = args.ports.ports();
-    check_ports(&ports)?;
     if let Some(pid_file) = &pid_file
         && let Some(pid) = running_forward(pid_file)?
     {
@@ -66,6 +65,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
             pid_file_flag(args.pid_file.as_ref(), pid_file),
         ));
     }
+    check_ports(&ports)?;
     if args.detach {
         let pid_file = pid_file.expect("--detach always has a pid file");
         let started = start_detached(global, &args.values, &values, &ports, &pid_file).await?;
