@@ -4,7 +4,7 @@
 //! never goes to `$GITHUB_OUTPUT`). Prints the env file's path on stdout.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -90,7 +90,7 @@ pub fn summary(env_file: &Path, token: &TokenArgs, github: &GithubFilesWritten) 
 }
 
 /// Writes a file only its owner can read (it holds the token).
-fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<PathBuf> {
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new()
@@ -103,6 +103,5 @@ fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<PathBuf> {
         file.write_all(contents)?;
         file.sync_all()
     })();
-    result.with_context(|| format!("writing the env file {}", path.display()))?;
-    Ok(path.to_path_buf())
+    result.with_context(|| format!("writing the env file {}", path.display()))
 }

@@ -47,6 +47,7 @@ async fn ci_environment(
     use super::{env, forward};
     use crate::cli::TokenArgs;
     use crate::stages::trust::{ForwardPorts, state_dir};
+    use anyhow::Context as _;
 
     let values = &ctx.values;
     let ports = ForwardPorts::DEFAULT;
@@ -54,7 +55,10 @@ async fn ci_environment(
     let forward_note = match forward::running_forward(&pid_file)? {
         Some(pid) => format!("forward already running (pid {pid})"),
         None => {
-            forward::check_ports(&ports)?;
+            forward::check_ports(&ports).context(
+                "install --ci forwards on the default ports; for others run `sigstore-up forward \
+                 --detach` and `sigstore-up env` with the same --*-port flags instead of --ci",
+            )?;
             let started =
                 forward::start_detached(global, &args.values, values, &ports, &pid_file).await?;
             format!(

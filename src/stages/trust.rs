@@ -97,7 +97,17 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         line.progress("reading public keys and the Fulcio root");
         let material = gather_trust_material(&ctx.cluster, &ctx.values).await?;
         let issuer = issuer_url(&ctx.cluster, &ctx.values).await?;
-        let dir = state_dir(&ctx.values.instance)?;
+        let dir = match state_dir(&ctx.values.instance) {
+            Ok(dir) => dir,
+            // Everything is installed; only the local copy has no default place. Not worth
+            // failing the install for: say how to get the files.
+            Err(error) => {
+                ctx.ui.warn(&format!(
+                    "{error:#}; write the trust files with `sigstore-up trust -o DIR`"
+                ));
+                return Ok("skipped (no directory)".to_string());
+            }
+        };
         line.progress(&format!("writing {}", dir.display()));
         write_both_audiences(
             &material,
