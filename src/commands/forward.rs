@@ -62,7 +62,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         return bad_input(format!(
             "a forward is already running (pid {pid}, pid file {}); stop it with `sigstore-up forward --stop{}`",
             pid_file.display(),
-            pid_file_flag(args.pid_file.as_ref(), pid_file),
+            pid_file_flag(args.pid_file.as_ref(), pid_file, &values),
         ));
     }
     check_ports(&ports)?;
@@ -74,7 +74,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
             "forward running in the background (pid {}, log {}); stop it with `sigstore-up forward --stop{}`",
             started.pid,
             started.log_file.display(),
-            pid_file_flag(args.pid_file.as_ref(), &pid_file),
+            pid_file_flag(args.pid_file.as_ref(), &pid_file, &values),
         ));
         return Ok(ExitCode::SUCCESS);
     }
@@ -87,11 +87,16 @@ pub fn default_pid_file(values: &Values) -> anyhow::Result<PathBuf> {
     Ok(state_dir(&values.instance)?.join(PID_FILE_NAME))
 }
 
-/// ` --pid-file P` when the user chose the pid file, for the hints we print.
-fn pid_file_flag(given: Option<&PathBuf>, pid_file: &Path) -> String {
-    given.map_or(String::new(), |_| {
+/// What `--stop` needs to find this pid file, for the hints we print: ` --pid-file P` when the
+/// user chose it, ` --set instance=NAME` for another instance's default pid file.
+fn pid_file_flag(given: Option<&PathBuf>, pid_file: &Path, values: &Values) -> String {
+    if given.is_some() {
         format!(" --pid-file {}", pid_file.display())
-    })
+    } else if values.instance != Values::default().instance {
+        format!(" --set instance={}", values.instance)
+    } else {
+        String::new()
+    }
 }
 
 /// One forwarded port: the flag that sets it, and where it goes.
