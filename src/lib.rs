@@ -5,7 +5,8 @@
 //! command, `pipeline` + `stages` the install pipeline, `cluster` everything that talks to
 //! Kubernetes, `setup` the work upstream runs as Jobs (schema, trees, keys, CT config; no
 //! Kubernetes types), `trust` the client trust material, `values` + `render` the templates,
-//! `ui` all terminal output.
+//! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
+//! types: it asks servers at a socket address).
 
 pub mod cli;
 pub mod cluster;
