@@ -35,6 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install (or converge) the stack on the cluster')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete everything this instance created, and wait until it is gone')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)')
+            [CompletionResult]::new('forward', 'forward', [CompletionResultType]::ParameterValue, 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -66,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('--stop-after', '--stop-after', [CompletionResultType]::ParameterName, 'Stop after the named stage (for debugging and for partial installs)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('--ci', '--ci', [CompletionResultType]::ParameterName, 'For CI: afterwards start `forward --detach` (default ports), mint a token and write the environment (like `env`), also to $GITHUB_ENV and $GITHUB_OUTPUT when set')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
@@ -84,6 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('--probe', '--probe', [CompletionResultType]::ParameterName, 'Also check, through tunnels, that Fulcio, Rekor and the CT log serve and sign with the keys in the trust files (exit 1 naming what differs)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
@@ -104,6 +110,96 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
             [CompletionResult]::new('--keep-namespaces', '--keep-namespaces', [CompletionResultType]::ParameterName, 'Delete the objects inside the namespaces but keep the namespaces themselves')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigstore-up;trust' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its subdirectories cluster/ and host/')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its subdirectories cluster/ and host/')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'Write only this audience''s files, directly into the directory')
+            [CompletionResult]::new('--rekor-port', '--rekor-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Rekor (service rekor, port 80)')
+            [CompletionResult]::new('--fulcio-port', '--fulcio-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s HTTP API (service fulcio, port 80)')
+            [CompletionResult]::new('--fulcio-grpc-port', '--fulcio-grpc-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s gRPC API (service fulcio, port 5554)')
+            [CompletionResult]::new('--ctlog-port', '--ctlog-port', [CompletionResultType]::ParameterName, 'Local port forwarded to the CT log (service ctlog, port 80)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigstore-up;forward' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)')
+            [CompletionResult]::new('--rekor-port', '--rekor-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Rekor (service rekor, port 80)')
+            [CompletionResult]::new('--fulcio-port', '--fulcio-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s HTTP API (service fulcio, port 80)')
+            [CompletionResult]::new('--fulcio-grpc-port', '--fulcio-grpc-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s gRPC API (service fulcio, port 5554)')
+            [CompletionResult]::new('--ctlog-port', '--ctlog-port', [CompletionResultType]::ParameterName, 'Local port forwarded to the CT log (service ctlog, port 80)')
+            [CompletionResult]::new('--pid-file', '--pid-file', [CompletionResultType]::ParameterName, 'Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid, else ~/.local/state/sigstore-up/INSTANCE/forward.pid]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Run in the background: return once the ports accept connections (log next to the pid file)')
+            [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop the detached forward named by the pid file, and remove the pid file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigstore-up;token' {
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'Audience (aud) of the token: Fulcio''s client ID')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the service account')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the token (at least 10m; the API server may shorten it)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigstore-up;env' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write the env file here (it holds the token: mode 0600)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the env file here (it holds the token: mode 0600)')
+            [CompletionResult]::new('--trust-dir', '--trust-dir', [CompletionResultType]::ParameterName, 'Directory of the trust files [default: the state directory, see `trust`]; the host files and the env file go to its subdirectory host/')
+            [CompletionResult]::new('--rekor-port', '--rekor-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Rekor (service rekor, port 80)')
+            [CompletionResult]::new('--fulcio-port', '--fulcio-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s HTTP API (service fulcio, port 80)')
+            [CompletionResult]::new('--fulcio-grpc-port', '--fulcio-grpc-port', [CompletionResultType]::ParameterName, 'Local port forwarded to Fulcio''s gRPC API (service fulcio, port 5554)')
+            [CompletionResult]::new('--ctlog-port', '--ctlog-port', [CompletionResultType]::ParameterName, 'Local port forwarded to the CT log (service ctlog, port 80)')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'Audience (aud) of the token: Fulcio''s client ID')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the service account')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the token (at least 10m; the API server may shorten it)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
@@ -145,6 +241,10 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install (or converge) the stack on the cluster')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete everything this instance created, and wait until it is gone')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)')
+            [CompletionResult]::new('forward', 'forward', [CompletionResultType]::ParameterValue, 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -160,6 +260,18 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             break
         }
         'sigstore-up;help;teardown' {
+            break
+        }
+        'sigstore-up;help;trust' {
+            break
+        }
+        'sigstore-up;help;forward' {
+            break
+        }
+        'sigstore-up;help;token' {
+            break
+        }
+        'sigstore-up;help;env' {
             break
         }
         'sigstore-up;help;completions' {

@@ -34,6 +34,10 @@ complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "render" -d 
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "install" -d 'Install (or converge) the stack on the cluster'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
+complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "trust" -d 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)'
+complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "forward" -d 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports'
+complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "token" -d 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)'
+complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "env" -d 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -53,6 +57,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l time
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l stop-after -d 'Stop after the named stage (for debugging and for partial installs)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l ci -d 'For CI: afterwards start `forward --detach` (default ports), mint a token and write the environment (like `env`), also to $GITHUB_ENV and $GITHUB_OUTPUT when set'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s v -l verbose -d 'Print more detail (repeat for even more)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s h -l help -d 'Print help'
@@ -63,6 +68,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s o -l 
 json\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l probe -d 'Also check, through tunnels, that Fulcio, Rekor and the CT log serve and sign with the keys in the trust files (exit 1 naming what differs)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s v -l verbose -d 'Print more detail (repeat for even more)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s h -l help -d 'Print help'
@@ -78,6 +84,64 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s v -
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s h -l help -d 'Print help'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s V -l version -d 'Print version'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s o -l output-dir -d 'Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its subdirectories cluster/ and host/' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l audience -d 'Write only this audience\'s files, directly into the directory' -r -f -a "host\t'Programs on this machine, through `sigstore-up forward` (http://127.0.0.1:PORT)'
+cluster\t'Pods in the cluster (http://SERVICE.NAMESPACE.svc)'"
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s v -l verbose -d 'Print more detail (repeat for even more)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s V -l version -d 'Print version'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l pid-file -d 'Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid, else ~/.local/state/sigstore-up/INSTANCE/forward.pid]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l detach -d 'Run in the background: return once the ports accept connections (log next to the pid file)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l stop -d 'Stop the detached forward named by the pid file, and remove the pid file'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s v -l verbose -d 'Print more detail (repeat for even more)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s h -l help -d 'Print help'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s V -l version -d 'Print version'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l audience -d 'Audience (aud) of the token: Fulcio\'s client ID' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l namespace -d 'Namespace of the service account' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l service-account -d 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l duration -d 'Lifetime of the token (at least 10m; the API server may shorten it)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s v -l verbose -d 'Print more detail (repeat for even more)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s h -l help -d 'Print help'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s V -l version -d 'Print version'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s o -l output -d 'Also write the env file here (it holds the token: mode 0600)' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l trust-dir -d 'Directory of the trust files [default: the state directory, see `trust`]; the host files and the env file go to its subdirectory host/' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l audience -d 'Audience (aud) of the token: Fulcio\'s client ID' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l namespace -d 'Namespace of the service account' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l service-account -d 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l duration -d 'Lifetime of the token (at least 10m; the API server may shorten it)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s v -l verbose -d 'Print more detail (repeat for even more)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s h -l help -d 'Print help'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for even more)'
@@ -90,10 +154,14 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s v -l ver
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s h -l help -d 'Print help'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s V -l version -d 'Print version'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "render" -d 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "install" -d 'Install (or converge) the stack on the cluster'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "render" -d 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "install" -d 'Install (or converge) the stack on the cluster'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "trust" -d 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "forward" -d 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "token" -d 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "env" -d 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::stages::trust::ForwardPorts;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sigstore-up",
@@ -48,6 +50,14 @@ pub enum Command {
     Status(StatusArgs),
     /// Delete everything this instance created, and wait until it is gone
     Teardown(TeardownArgs),
+    /// Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)
+    Trust(TrustArgs),
+    /// Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports
+    Forward(ForwardArgs),
+    /// Print an OIDC identity token for signing (a service-account token; only the token, on stdout)
+    Token(TokenArgs),
+    /// Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV
+    Env(EnvArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -88,6 +98,10 @@ pub struct InstallArgs {
     /// Stop after the named stage (for debugging and for partial installs)
     #[arg(long, value_name = "STAGE", hide = true)]
     pub stop_after: Option<String>,
+    /// For CI: afterwards start `forward --detach` (default ports), mint a token and write the
+    /// environment (like `env`), also to $GITHUB_ENV and $GITHUB_OUTPUT when set
+    #[arg(long, conflicts_with = "stop_after")]
+    pub ci: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,6 +117,10 @@ pub struct StatusArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Also check, through tunnels, that Fulcio, Rekor and the CT log serve and sign with the
+    /// keys in the trust files (exit 1 naming what differs)
+    #[arg(long)]
+    pub probe: bool,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +136,121 @@ pub struct TeardownArgs {
     /// How long to wait for everything to be gone
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// The fixed loopback ports `forward` listens on (and the host trust files name).
+#[derive(Debug, Args, Clone)]
+pub struct ForwardPortArgs {
+    /// Local port forwarded to Rekor (service rekor, port 80)
+    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.rekor, value_parser = port)]
+    pub rekor_port: u16,
+    /// Local port forwarded to Fulcio's HTTP API (service fulcio, port 80)
+    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.fulcio, value_parser = port)]
+    pub fulcio_port: u16,
+    /// Local port forwarded to Fulcio's gRPC API (service fulcio, port 5554)
+    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.fulcio_grpc, value_parser = port)]
+    pub fulcio_grpc_port: u16,
+    /// Local port forwarded to the CT log (service ctlog, port 80)
+    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.ctlog, value_parser = port)]
+    pub ctlog_port: u16,
+}
+
+impl ForwardPortArgs {
+    pub fn ports(&self) -> ForwardPorts {
+        ForwardPorts {
+            rekor: self.rekor_port,
+            fulcio: self.fulcio_port,
+            fulcio_grpc: self.fulcio_grpc_port,
+            ctlog: self.ctlog_port,
+        }
+    }
+}
+
+fn port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(format!(
+            "invalid port {text:?}: use a number from 1 to 65535"
+        )),
+    }
+}
+
+/// Which clients the trust files are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    /// Programs on this machine, through `sigstore-up forward` (http://127.0.0.1:PORT)
+    Host,
+    /// Pods in the cluster (http://SERVICE.NAMESPACE.svc)
+    Cluster,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else
+    /// ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its
+    /// subdirectories cluster/ and host/
+    #[arg(short, long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Write only this audience's files, directly into the directory
+    #[arg(long, value_enum)]
+    pub audience: Option<AudienceArg>,
+    #[command(flatten)]
+    pub ports: ForwardPortArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForwardArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub ports: ForwardPortArgs,
+    /// Run in the background: return once the ports accept connections (log next to the pid file)
+    #[arg(long, conflicts_with = "stop")]
+    pub detach: bool,
+    /// Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid,
+    /// else ~/.local/state/sigstore-up/INSTANCE/forward.pid]
+    #[arg(long, value_name = "PATH")]
+    pub pid_file: Option<PathBuf>,
+    /// Stop the detached forward named by the pid file, and remove the pid file
+    #[arg(long)]
+    pub stop: bool,
+}
+
+/// Which service-account token to request.
+#[derive(Debug, Args, Clone)]
+pub struct TokenArgs {
+    /// Audience (aud) of the token: Fulcio's client ID
+    #[arg(long, value_name = "AUDIENCE", default_value = "sigstore")]
+    pub audience: String,
+    /// Namespace of the service account
+    #[arg(long, value_name = "NAMESPACE", default_value = "default")]
+    pub namespace: String,
+    /// Service account the token identifies (the signing identity is
+    /// https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub service_account: String,
+    /// Lifetime of the token (at least 10m; the API server may shorten it)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Also write the env file here (it holds the token: mode 0600)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Directory of the trust files [default: the state directory, see `trust`]; the host
+    /// files and the env file go to its subdirectory host/
+    #[arg(long, value_name = "DIR")]
+    pub trust_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub ports: ForwardPortArgs,
+    #[command(flatten)]
+    pub token: TokenArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,13 +5,15 @@
 //! command, `pipeline` + `stages` the install pipeline, `cluster` everything that talks to
 //! Kubernetes, `setup` the work upstream runs as Jobs (schema, trees, keys, CT config; no
 //! Kubernetes types), `trust` the client trust material, `values` + `render` the templates,
-//! `ui` all terminal output.
+//! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
+//! types: it asks servers at a socket address).
 
 pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod pipeline;
+pub mod probe;
 pub mod render;
 pub mod setup;
 pub mod stages;

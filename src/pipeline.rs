@@ -166,10 +166,12 @@ pub static INSTALL: &[Stage] = &[
         run: stages::wait::logs_and_fulcio,
         applies: None,
     },
+    Stage {
+        name: "trust",
+        run: stages::trust::run,
+        applies: None,
+    },
 ];
-
-/// Stages of the full design that are not wired yet; install says so when it stops.
-pub const NOT_YET_WIRED: &[&str] = &["trust outputs"];
 
 /// The tiers install applies today (from [`INSTALL`]).
 pub fn installed_tiers() -> Vec<Tier> {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::cli::{GlobalArgs, InstallArgs};
-use crate::pipeline::{self, Context, INSTALL, NOT_YET_WIRED};
+use crate::pipeline::{self, Context, INSTALL};
 use crate::render::render;
 use crate::ui::{Ui, format_elapsed};
 
@@ -22,8 +22,65 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
         timings.len(),
         ran.join(", ")
     ));
-    if args.stop_after.is_none() && !NOT_YET_WIRED.is_empty() {
-        ui.warn(&format!("not wired yet: {}", NOT_YET_WIRED.join(", ")));
+    if args.ci {
+        ci_environment(global, args, &ctx).await?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `install --ci`, after the pipeline: a detached `forward` on the default ports (kept if one
+/// already runs for this instance), a fresh token for the `default` service account of
+/// namespace `default` (audience `fulcio.client_id`, lifetime `lifetimes.identity_token_seconds`)
+/// and the env file in the host trust directory, also appended to $GITHUB_ENV/$GITHUB_OUTPUT.
+async fn ci_environment(
+    global: &GlobalArgs,
+    args: &InstallArgs,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    use super::{env, forward};
+    use crate::cli::TokenArgs;
+    use crate::stages::trust::{ForwardPorts, state_dir};
+    use anyhow::Context as _;
+
+    let values = &ctx.values;
+    let ports = ForwardPorts::DEFAULT;
+    let pid_file = forward::default_pid_file(values)?;
+    let forward_note = match forward::running_forward(&pid_file)? {
+        Some(pid) => format!("forward already running (pid {pid})"),
+        None => {
+            forward::check_ports(&ports).context(
+                "install --ci forwards on the default ports; for others run `sigstore-up forward \
+                 --detach` and `sigstore-up env` with the same --*-port flags instead of --ci",
+            )?;
+            let started =
+                forward::start_detached(global, &args.values, values, &ports, &pid_file).await?;
+            format!(
+                "forward started (pid {}, log {})",
+                started.pid,
+                started.log_file.display()
+            )
+        }
+    };
+    let token = TokenArgs {
+        audience: values.fulcio.client_id.clone(),
+        namespace: "default".into(),
+        service_account: "default".into(),
+        duration: std::time::Duration::from_secs(values.lifetimes.identity_token_seconds.into()),
+    };
+    super::token::check_args(&token)?;
+    let written = env::write_host_env(
+        &ctx.cluster,
+        values,
+        &ports,
+        &token,
+        &state_dir(&values.instance)?,
+    )
+    .await?;
+    let github = written.env.append_to_github_files()?;
+    let env_file = written.dir.join(crate::trust::file_names::ENV);
+    ctx.ui.info(&format!(
+        "{forward_note}; {}",
+        env::summary(&env_file, &token, &github)
+    ));
+    Ok(())
 }

@@ -1,10 +1,14 @@
 //! One module per command; [`run`] dispatches.
 
 pub mod completions;
+pub mod env;
+pub mod forward;
 pub mod install;
 pub mod render;
 pub mod status;
 pub mod teardown;
+pub mod token;
+pub mod trust;
 
 use std::process::ExitCode;
 
@@ -21,6 +25,10 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<ExitCode> {
         Command::Install(args) => install::run(&cli.global, &args, ui).await,
         Command::Status(args) => status::run(&cli.global, &args, ui).await,
         Command::Teardown(args) => teardown::run(&cli.global, &args, ui).await,
+        Command::Trust(args) => trust::run(&cli.global, &args, ui).await,
+        Command::Forward(args) => forward::run(&cli.global, &args, ui).await,
+        Command::Token(args) => token::run(&cli.global, &args, ui).await,
+        Command::Env(args) => env::run(&cli.global, &args, ui).await,
         Command::Completions(args) => {
             ui.output(&String::from_utf8(completions::script(args.shell))?);
             Ok(ExitCode::SUCCESS)

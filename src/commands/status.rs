@@ -1,5 +1,11 @@
 //! `status`: one row per component (Deployment) of what install creates today: present, ready
 //! replicas, image, age, restarts. Exit 0 only when every component is ready, else 4.
+//!
+//! `--probe` adds end-to-end checks (see `probe`): through tunnels, Fulcio must serve the root
+//! certificate of Secret `fulcio-secret`, Rekor must serve and sign its checkpoint with the key
+//! of `rekor-public-key`, and the CT log must sign its tree head with the key of
+//! `ctlog-public-key`. A server that answers with other material makes the exit code 1 (the
+//! row names what differs); one that cannot be asked makes it 4.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,11 +19,16 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::cluster::wait::deployment_is_ready;
-use crate::cluster::{Cluster, Ownership};
+use crate::cluster::{Cluster, Ownership, Tunnel};
 use crate::error::Failure;
 use crate::pipeline::installed_tiers;
+use crate::probe::{self, Check, Outcome};
 use crate::render::render;
+use crate::stages::trust::{
+    CTLOG_SERVICE, FULCIO_SERVICE, HTTP_SERVICE_PORT, REKOR_SERVICE, gather_trust_material,
+};
 use crate::ui::{Ui, format_age};
+use crate::values::Values;
 
 /// The state of one component.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +53,9 @@ pub struct StatusReport {
     pub server: String,
     pub ready: bool,
     pub components: Vec<ComponentStatus>,
+    /// The end-to-end checks, with --probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Vec<Check>>,
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -66,22 +80,107 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
             .map(|(namespace, name)| component_status(&cluster, &ownership, namespace, name)),
     )
     .await?;
+    let probes = if args.probe {
+        Some(probe(&cluster, &ownership, &values).await?)
+    } else {
+        None
+    };
     let report = StatusReport {
         instance: values.instance.clone(),
         context: cluster.context.clone(),
         server: cluster.server.clone(),
         ready: statuses.iter().all(|s| s.ready),
         components: statuses,
+        probes,
     };
     match args.output {
         OutputFormat::Json => ui.output(&(serde_json::to_string_pretty(&report)? + "\n")),
         OutputFormat::Text => ui.output(&text_table(&report)),
     }
-    Ok(if report.ready {
+    let probes = report.probes.as_deref().unwrap_or_default();
+    let mismatches: Vec<&Check> = probes
+        .iter()
+        .filter(|c| c.outcome == Outcome::Mismatch)
+        .collect();
+    for check in &mismatches {
+        ui.warn(&format!("{}: {}", check.name, check.detail));
+    }
+    Ok(if !mismatches.is_empty() {
+        ExitCode::from(crate::error::GENERIC_FAILURE)
+    } else if report.ready && probes.iter().all(|c| c.outcome == Outcome::Ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(Failure::NotReady(String::new()).exit_code())
     })
+}
+
+/// The end-to-end checks. Each server is asked through its own tunnel, only when its Deployment
+/// is ready (a tunnel would otherwise wait for a ready pod).
+async fn probe(
+    cluster: &Cluster,
+    ownership: &Ownership,
+    values: &Values,
+) -> anyhow::Result<Vec<Check>> {
+    let material = match gather_trust_material(cluster, values).await {
+        Ok(material) => material,
+        Err(error)
+            if crate::error::failure_of(&error)
+                .is_some_and(|f| matches!(f, Failure::NotReady(_))) =>
+        {
+            return Ok(vec![Check {
+                name: "trust material",
+                outcome: Outcome::Unavailable,
+                detail: format!("{error:#}"),
+            }]);
+        }
+        Err(error) => return Err(error),
+    };
+    let ns = &values.namespaces;
+    let tunnel = |namespace: String, service: &'static str| async move {
+        let status = component_status(cluster, ownership, &namespace, service).await?;
+        if !status.ready {
+            anyhow::bail!(
+                "deployment {namespace}/{service} is {}",
+                if status.present {
+                    "not ready"
+                } else {
+                    "missing"
+                }
+            );
+        }
+        Tunnel::to_service(cluster, &namespace, service, HTTP_SERVICE_PORT, 0).await
+    };
+    let (fulcio, rekor, ctlog) = tokio::join!(
+        tunnel(ns.fulcio.clone(), FULCIO_SERVICE),
+        tunnel(ns.rekor.clone(), REKOR_SERVICE),
+        tunnel(ns.ctlog.clone(), CTLOG_SERVICE),
+    );
+    let unavailable = |name: &'static str, error: &anyhow::Error| Check {
+        name,
+        outcome: Outcome::Unavailable,
+        detail: format!("{error:#}"),
+    };
+    let mut checks = Vec::new();
+    match &fulcio {
+        Ok(t) => checks.push(probe::fulcio_root(t.local_addr(), &material).await),
+        Err(e) => checks.push(unavailable("fulcio root certificate", e)),
+    }
+    match &rekor {
+        Ok(t) => {
+            checks.push(probe::rekor_public_key(t.local_addr(), &material).await);
+            checks.push(probe::rekor_checkpoint(t.local_addr(), &material).await);
+        }
+        Err(e) => {
+            checks.push(unavailable("rekor public key", e));
+            checks.push(unavailable("rekor signed checkpoint", e));
+        }
+    }
+    match &ctlog {
+        Ok(t) => checks
+            .push(probe::ctlog_tree_head(t.local_addr(), &values.ctlog.prefix, &material).await),
+        Err(e) => checks.push(unavailable("ctlog signed tree head", e)),
+    }
+    Ok(checks)
 }
 
 async fn component_status(
@@ -211,8 +310,25 @@ fn text_table(report: &StatusReport) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    if let Some(probes) = &report.probes {
+        out.push('\n');
+        out.push_str(&probe_table(probes));
+    }
+    let probe_summary = match &report.probes {
+        None => String::new(),
+        Some(probes) => {
+            let count = |outcome| probes.iter().filter(|c| c.outcome == outcome).count();
+            match (count(Outcome::Mismatch), count(Outcome::Unavailable)) {
+                (0, 0) => "; served keys match the trust files".to_string(),
+                (0, unavailable) => format!("; {unavailable} probe(s) UNAVAILABLE"),
+                (mismatched, _) => {
+                    format!("; {mismatched} probe(s) found OTHER KEYS than the trust files")
+                }
+            }
+        }
+    };
     out.push_str(&format!(
-        "\ninstance {:?} on {} (context {}): {}\n",
+        "\ninstance {:?} on {} (context {}): {}{probe_summary}\n",
         report.instance,
         report.server,
         report.context,
@@ -222,5 +338,27 @@ fn text_table(report: &StatusReport) -> String {
             "NOT READY"
         }
     ));
+    out
+}
+
+fn probe_table(probes: &[Check]) -> String {
+    let width = probes
+        .iter()
+        .map(|c| c.name.len())
+        .chain(["CHECK".len()])
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("{:<width$}  {:<11}  DETAIL\n", "CHECK", "RESULT");
+    for check in probes {
+        let result = match check.outcome {
+            Outcome::Ok => "ok",
+            Outcome::Mismatch => "MISMATCH",
+            Outcome::Unavailable => "unavailable",
+        };
+        out.push_str(&format!(
+            "{:<width$}  {result:<11}  {}\n",
+            check.name, check.detail
+        ));
+    }
     out
 }

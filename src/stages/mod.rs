@@ -6,4 +6,5 @@ pub mod preflight;
 pub mod schema;
 pub mod secrets;
 pub mod trees;
+pub mod trust;
 pub mod wait;

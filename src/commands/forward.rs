@@ -1,0 +1,595 @@
+//! `forward`: port-forwards to Rekor, Fulcio (HTTP and gRPC) and the CT log on fixed loopback
+//! ports, the URLs the host trust files name.
+//!
+//! - In the foreground it runs until Ctrl-C, SIGTERM or SIGHUP. With `--pid-file` it writes its
+//!   pid there once every port accepts connections, and removes the file when it ends.
+//! - `--detach` starts the same command again in the background (its own session, stdin from
+//!   /dev/null, stderr to a log file beside the pid file) and returns once the background
+//!   process has its ports open: the child prints the URLs on stdout (a pipe to this process)
+//!   only after its pid file is written and every port listens.
+//! - `--stop` ends the process named by the pid file, after checking that it is a
+//!   `sigstore-up forward` writing that very pid file (so a stale file never kills a stranger).
+//!
+//! Each port is a [`Tunnel`]: every connection goes through the API server to a ready pod behind
+//! the Service, picked again when a pod goes away.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Stdio};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use futures::future::try_join_all;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+
+use crate::cli::{ForwardArgs, GlobalArgs, ValuesArgs};
+use crate::cluster::{Cluster, Tunnel};
+use crate::error::{Failure, bad_input};
+use crate::stages::trust::{
+    Audience, CTLOG_SERVICE, FULCIO_GRPC_SERVICE_PORT, FULCIO_SERVICE, ForwardPorts,
+    HTTP_SERVICE_PORT, REKOR_SERVICE, endpoints, state_dir,
+};
+use crate::trust::{ServiceUrl, env_names};
+use crate::ui::Ui;
+use crate::values::Values;
+
+/// How long `--detach` waits for the background process to have its ports open. Each tunnel
+/// itself waits up to a minute for a ready pod.
+const DETACH_READY_LIMIT: Duration = Duration::from_secs(150);
+/// How long `--stop` waits for the process to exit after SIGTERM before sending SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How often `--stop` looks whether the process is gone (it is not our child: no wait()).
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+pub const PID_FILE_NAME: &str = "forward.pid";
+
+pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let values = super::load_values(&args.values, None)?;
+    let pid_file = match &args.pid_file {
+        Some(path) => Some(absolute(path)?),
+        None if args.detach || args.stop => Some(default_pid_file(&values)?),
+        None => None,
+    };
+    if args.stop {
+        let pid_file = pid_file.expect("--stop always has a pid file");
+        stop(&pid_file, ui).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ports = args.ports.ports();
+    if let Some(pid_file) = &pid_file
+        && let Some(pid) = running_forward(pid_file)?
+    {
+        return bad_input(format!(
+            "a forward is already running (pid {pid}, pid file {}); stop it with `sigstore-up forward --stop{}`",
+            pid_file.display(),
+            pid_file_flag(args.pid_file.as_ref(), pid_file, &values),
+        ));
+    }
+    check_ports(&ports)?;
+    if args.detach {
+        let pid_file = pid_file.expect("--detach always has a pid file");
+        let started = start_detached(global, &args.values, &values, &ports, &pid_file).await?;
+        ui.output(&started.url_lines);
+        ui.info(&format!(
+            "forward running in the background (pid {}, log {}); stop it with `sigstore-up forward --stop{}`",
+            started.pid,
+            started.log_file.display(),
+            pid_file_flag(args.pid_file.as_ref(), &pid_file, &values),
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    run_foreground(global, &values, &ports, pid_file.as_deref(), ui).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The default pid file: `forward.pid` in the instance's state directory.
+pub fn default_pid_file(values: &Values) -> anyhow::Result<PathBuf> {
+    Ok(state_dir(&values.instance)?.join(PID_FILE_NAME))
+}
+
+/// What `--stop` needs to find this pid file, for the hints we print: ` --pid-file P` when the
+/// user chose it, ` --set instance=NAME` for another instance's default pid file.
+fn pid_file_flag(given: Option<&PathBuf>, pid_file: &Path, values: &Values) -> String {
+    if given.is_some() {
+        format!(" --pid-file {}", pid_file.display())
+    } else if values.instance != Values::default().instance {
+        format!(" --set instance={}", values.instance)
+    } else {
+        String::new()
+    }
+}
+
+/// One forwarded port: the flag that sets it, and where it goes.
+struct Forward {
+    flag: &'static str,
+    local_port: u16,
+    namespace: String,
+    service: &'static str,
+    service_port: u16,
+}
+
+/// The flags of the four ports, with their values.
+fn port_flags(ports: &ForwardPorts) -> [(&'static str, u16); 4] {
+    [
+        ("--rekor-port", ports.rekor),
+        ("--fulcio-port", ports.fulcio),
+        ("--fulcio-grpc-port", ports.fulcio_grpc),
+        ("--ctlog-port", ports.ctlog),
+    ]
+}
+
+fn forwards(values: &Values, ports: &ForwardPorts) -> Vec<Forward> {
+    let ns = &values.namespaces;
+    let targets = [
+        (&ns.rekor, REKOR_SERVICE, HTTP_SERVICE_PORT),
+        (&ns.fulcio, FULCIO_SERVICE, HTTP_SERVICE_PORT),
+        (&ns.fulcio, FULCIO_SERVICE, FULCIO_GRPC_SERVICE_PORT),
+        (&ns.ctlog, CTLOG_SERVICE, HTTP_SERVICE_PORT),
+    ];
+    port_flags(ports)
+        .into_iter()
+        .zip(targets)
+        .map(
+            |((flag, local_port), (namespace, service, service_port))| Forward {
+                flag,
+                local_port,
+                namespace: namespace.clone(),
+                service,
+                service_port,
+            },
+        )
+        .collect()
+}
+
+/// Refuses a port given twice or one that something already listens on, naming its flag.
+pub fn check_ports(ports: &ForwardPorts) -> anyhow::Result<()> {
+    let flags = port_flags(ports);
+    for (i, (flag, port)) in flags.iter().enumerate() {
+        if let Some((other, _)) = flags[..i].iter().find(|(_, p)| p == port) {
+            return bad_input(format!(
+                "{other} and {flag} are both {port}: each service needs its own port; change one of them"
+            ));
+        }
+    }
+    for (flag, port) in flags {
+        if let Err(error) = TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+            let why = if error.kind() == std::io::ErrorKind::AddrInUse {
+                "is already in use".to_string()
+            } else {
+                format!("cannot be opened ({error})")
+            };
+            return bad_input(format!(
+                "port {port} on 127.0.0.1 {why}: stop what listens there (another `sigstore-up forward`? \
+                 see `sigstore-up forward --stop`), or choose another port with {flag} PORT"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=url` lines for the forwarded services, the same as the host trust files name.
+fn url_lines(values: &Values, ports: &ForwardPorts) -> anyhow::Result<String> {
+    // The issuer does not matter for these lines; any valid URL will do.
+    let placeholder = ServiceUrl::parse("https://issuer.invalid").expect("a valid URL");
+    let urls = endpoints(values, Audience::Host, ports, &placeholder)?;
+    let mut lines = String::new();
+    for (name, url) in [
+        (env_names::REKOR_URL, Some(&urls.rekor)),
+        (env_names::FULCIO_URL, Some(&urls.fulcio)),
+        (env_names::FULCIO_GRPC_URL, urls.fulcio_grpc.as_ref()),
+        (env_names::CTLOG_URL, Some(&urls.ctlog)),
+    ] {
+        if let Some(url) = url {
+            lines.push_str(&format!("{name}={url}\n"));
+        }
+    }
+    Ok(lines)
+}
+
+async fn run_foreground(
+    global: &GlobalArgs,
+    values: &Values,
+    ports: &ForwardPorts,
+    pid_file: Option<&Path>,
+    ui: &Ui,
+) -> anyhow::Result<()> {
+    let cluster = super::connect_cluster(global).await?;
+    cluster.server_version().await?;
+    let tunnels = open_tunnels(&cluster, values, ports).await?;
+    let pid_guard = match pid_file {
+        Some(path) => Some(PidFile::write(path)?),
+        None => None,
+    };
+    // Only now: a detaching parent takes these lines as the sign that every port listens.
+    ui.output(&url_lines(values, ports)?);
+    ui.info(&format!(
+        "forwarding {} ports through {} (context {}); press Ctrl-C to stop",
+        tunnels.len(),
+        cluster.server,
+        cluster.context
+    ));
+    let signal = wait_for_stop_signal().await?;
+    ui.info(&format!("{signal}: closing the forwards"));
+    drop(tunnels);
+    drop(pid_guard);
+    Ok(())
+}
+
+async fn open_tunnels(
+    cluster: &Cluster,
+    values: &Values,
+    ports: &ForwardPorts,
+) -> anyhow::Result<Vec<Tunnel>> {
+    try_join_all(forwards(values, ports).into_iter().map(|f| async move {
+        Tunnel::to_service(
+            cluster,
+            &f.namespace,
+            f.service,
+            f.service_port,
+            f.local_port,
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "forwarding 127.0.0.1:{} ({}) to service {}/{} port {}; is the stack \
+                     installed and ready? (`sigstore-up install`, `sigstore-up status`)",
+                f.local_port, f.flag, f.namespace, f.service, f.service_port
+            )
+        })
+    }))
+    .await
+}
+
+/// Waits for Ctrl-C, SIGTERM or SIGHUP; returns which.
+async fn wait_for_stop_signal() -> anyhow::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = hangup.recv() => "SIGHUP",
+        _ = interrupt.recv() => "interrupted",
+    })
+}
+
+/// A pid file holding this process's pid; removed on drop if it still does.
+struct PidFile {
+    path: PathBuf,
+}
+
+impl PidFile {
+    fn write(path: &Path) -> anyhow::Result<PidFile> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the directory of {}", path.display()))?;
+        }
+        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&temporary, format!("{}\n", std::process::id()))
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .with_context(|| format!("writing the pid file {}", path.display()))?;
+        Ok(PidFile {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        if read_pid(&self.path).ok().flatten() == Some(std::process::id()) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// What `--detach` started.
+pub struct Detached {
+    pub pid: u32,
+    pub log_file: PathBuf,
+    /// The `NAME=url` lines the background process printed.
+    pub url_lines: String,
+}
+
+/// Starts `sigstore-up forward --pid-file P` in the background and waits until it listens.
+pub async fn start_detached(
+    global: &GlobalArgs,
+    values_args: &ValuesArgs,
+    values: &Values,
+    ports: &ForwardPorts,
+    pid_file: &Path,
+) -> anyhow::Result<Detached> {
+    let dir = pid_file
+        .parent()
+        .context("the pid file has no directory")?
+        .to_path_buf();
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating the directory {}", dir.display()))?;
+    let log_file = pid_file.with_extension("log");
+    let log = std::fs::File::create(&log_file)
+        .with_context(|| format!("creating the log file {}", log_file.display()))?;
+
+    let exe = std::env::current_exe().context("finding the sigstore-up executable")?;
+    let mut command = tokio::process::Command::new(exe);
+    if let Some(kubeconfig) = &global.kubeconfig {
+        command.arg("--kubeconfig").arg(absolute(kubeconfig)?);
+    }
+    if let Some(context) = &global.context {
+        command.arg("--context").arg(context);
+    }
+    command.arg("forward");
+    for file in &values_args.values_files {
+        command.arg("--values").arg(absolute(file)?);
+    }
+    for assignment in &values_args.set {
+        command.arg("--set").arg(assignment);
+    }
+    command
+        .arg("--rekor-port")
+        .arg(ports.rekor.to_string())
+        .arg("--fulcio-port")
+        .arg(ports.fulcio.to_string())
+        .arg("--fulcio-grpc-port")
+        .arg(ports.fulcio_grpc.to_string())
+        .arg("--ctlog-port")
+        .arg(ports.ctlog.to_string())
+        .arg("--pid-file")
+        .arg(pid_file)
+        // Relative paths were made absolute; the root directory keeps no mount busy.
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log);
+    // SAFETY: setsid is async-signal-safe and touches no memory of this process. A new session
+    // has no controlling terminal, so closing the terminal or Ctrl-C there does not reach it.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command
+        .spawn()
+        .context("starting the background sigstore-up forward")?;
+    let pid = child.id().context("the background process has no pid")?;
+    let expected = url_lines(values, ports)?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("no pipe from the background process")?;
+
+    let read_urls = async {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut received = String::new();
+        while received.lines().count() < expected.lines().count() {
+            match lines.next_line().await? {
+                Some(line) => {
+                    received.push_str(&line);
+                    received.push('\n');
+                }
+                None => return anyhow::Ok(None),
+            }
+        }
+        anyhow::Ok(Some(received))
+    };
+    let failure = |what: String| {
+        let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        format!(
+            "{what}; its log ({}):\n{}",
+            log_file.display(),
+            log.trim_end()
+        )
+    };
+    match tokio::time::timeout(DETACH_READY_LIMIT, read_urls).await {
+        Ok(Ok(Some(url_lines))) => Ok(Detached {
+            pid,
+            log_file,
+            url_lines,
+        }),
+        Ok(Ok(None)) | Ok(Err(_)) => {
+            let status = child
+                .wait()
+                .await
+                .context("waiting for the background process")?;
+            Err(anyhow::anyhow!(failure(format!(
+                "the background forward exited ({status}) before its ports were open"
+            ))))
+        }
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(Failure::NotReady(failure(format!(
+                "the background forward did not open its ports within {}s (stopped it)",
+                DETACH_READY_LIMIT.as_secs()
+            )))
+            .into())
+        }
+    }
+}
+
+/// Stops the forward named by the pid file, or explains why there is none.
+pub async fn stop(pid_file: &Path, ui: &Ui) -> anyhow::Result<()> {
+    let Some(pid) = read_pid(pid_file)? else {
+        return bad_input(format!(
+            "no pid file at {}: no detached forward is running for this instance (start one with \
+             `sigstore-up forward --detach`; if it was started with --pid-file, pass the same --pid-file)",
+            pid_file.display()
+        ));
+    };
+    match process_state(pid, pid_file)? {
+        ProcessState::Gone => {
+            remove_pid_file(pid_file)?;
+            ui.info(&format!(
+                "the forward (pid {pid}) was not running any more; removed its stale pid file {}",
+                pid_file.display()
+            ));
+        }
+        ProcessState::Other(command_line) => {
+            remove_pid_file(pid_file)?;
+            ui.warn(&format!(
+                "pid {pid} from {} is not a sigstore-up forward (it runs {command_line:?}); left \
+                 it alone and removed the stale pid file",
+                pid_file.display()
+            ));
+        }
+        ProcessState::OurForward => {
+            signal(pid, libc::SIGTERM)?;
+            let stopped = wait_until_gone(pid, pid_file, STOP_GRACE).await?;
+            if !stopped {
+                signal(pid, libc::SIGKILL)?;
+                wait_until_gone(pid, pid_file, STOP_GRACE).await?;
+            }
+            // It removes its pid file itself when it ends cleanly.
+            if pid_file.exists() && read_pid(pid_file)? == Some(pid) {
+                remove_pid_file(pid_file)?;
+            }
+            ui.info(&format!(
+                "stopped the forward (pid {pid}){}",
+                if stopped { "" } else { " with SIGKILL" }
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The pid of a forward that is running according to `pid_file`, if one is.
+pub fn running_forward(pid_file: &Path) -> anyhow::Result<Option<u32>> {
+    Ok(match read_pid(pid_file)? {
+        Some(pid) if process_state(pid, pid_file)? == ProcessState::OurForward => Some(pid),
+        _ => None,
+    })
+}
+
+fn read_pid(pid_file: &Path) -> anyhow::Result<Option<u32>> {
+    let text = match std::fs::read_to_string(pid_file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading the pid file {}", pid_file.display()));
+        }
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) if pid > 1 => Ok(Some(pid)),
+        _ => bad_input(format!(
+            "the pid file {} does not hold a process id ({:?}); remove it",
+            pid_file.display(),
+            text.trim()
+        )),
+    }
+}
+
+fn remove_pid_file(pid_file: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(pid_file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing the pid file {}", pid_file.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum ProcessState {
+    /// No such process (or a zombie).
+    Gone,
+    /// A `sigstore-up forward` with `--pid-file <this pid file>`.
+    OurForward,
+    /// Some other process (its command line).
+    Other(String),
+}
+
+/// What runs as `pid`: judged by its command line, which for our forward contains `forward`
+/// and `--pid-file <pid_file>` (start_detached passes the absolute path).
+fn process_state(pid: u32, pid_file: &Path) -> anyhow::Result<ProcessState> {
+    if !process_exists(pid) {
+        return Ok(ProcessState::Gone);
+    }
+    let Some(arguments) = command_line(pid)? else {
+        return Ok(ProcessState::Gone);
+    };
+    let names_pid_file = |arg: &str| std::path::absolute(arg).is_ok_and(|path| path == pid_file);
+    let ours = arguments.iter().any(|a| a == "forward")
+        && (arguments
+            .windows(2)
+            .any(|pair| pair[0] == "--pid-file" && names_pid_file(&pair[1]))
+            || arguments
+                .iter()
+                .any(|a| a.strip_prefix("--pid-file=").is_some_and(names_pid_file)));
+    Ok(if ours {
+        ProcessState::OurForward
+    } else {
+        ProcessState::Other(arguments.join(" "))
+    })
+}
+
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists and may be signalled.
+    let alive = unsafe { libc::kill(pid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    alive && !is_zombie(pid)
+}
+
+/// A zombie has exited; only its parent has not collected it yet.
+fn is_zombie(pid: libc::pid_t) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // "pid (comm) S ...": the state follows the last ')'.
+            let after = stat.rsplit_once(')')?.1;
+            after.split_whitespace().next().map(|state| state == "Z")
+        })
+        .unwrap_or(false)
+}
+
+/// The arguments of process `pid` (None if it is gone): from /proc on Linux, else from `ps`.
+fn command_line(pid: u32) -> anyhow::Result<Option<Vec<String>>> {
+    if Path::new("/proc/self/cmdline").exists() {
+        return Ok(std::fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .map(|bytes| {
+                bytes
+                    .split(|&b| b == 0)
+                    .filter(|arg| !arg.is_empty())
+                    .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                    .collect()
+            }));
+    }
+    let output = std::process::Command::new("ps")
+        .args(["-o", "args=", "-p", &pid.to_string()])
+        .output()
+        .context("running `ps` to check what the pid file's process is")?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    Ok((!text.is_empty()).then(|| text.split_whitespace().map(str::to_string).collect()))
+}
+
+fn signal(pid: u32, signal: libc::c_int) -> anyhow::Result<()> {
+    let target = libc::pid_t::try_from(pid).context("pid out of range")?;
+    // SAFETY: plain kill(2) on a pid we checked is our forward.
+    if unsafe { libc::kill(target, signal) } != 0 {
+        let error = std::io::Error::last_os_error();
+        if error.raw_os_error() != Some(libc::ESRCH) {
+            return Err(error).with_context(|| format!("signalling the forward (pid {pid})"));
+        }
+    }
+    Ok(())
+}
+
+/// Waits until `pid` no longer runs our forward; false if it still does after `limit`.
+async fn wait_until_gone(pid: u32, pid_file: &Path, limit: Duration) -> anyhow::Result<bool> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if process_state(pid, pid_file)? != ProcessState::OurForward {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(STOP_POLL).await;
+    }
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("resolving the path {}", path.display()))
+}

@@ -1,0 +1,360 @@
+//! End-to-end probes: ask the running servers what they sign and serve, and check it against the
+//! trust material clients are given. A client whose trusted_root.json names a key the server does
+//! not use fails verification much later and with a vague message; this says at once what
+//! differs.
+//!
+//! Knows nothing about Kubernetes: each probe takes the address of a server (a tunnel's local
+//! end, or a server on loopback in tests) and the [`TrustMaterial`].
+//!
+//! - Fulcio: `GET /api/v2/trustBundle` must contain our root certificate.
+//! - Rekor: `GET /api/v1/log/publicKey` must be our key, and the checkpoint in `GET /api/v1/log`
+//!   must verify with it (a signed note: ECDSA over the note text).
+//! - CT log: `GET /<prefix>/ct/v1/get-sth` must carry an RFC 6962 tree head signature that
+//!   verifies with our CT key.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use p256::ecdsa::signature::Verifier as _;
+use p256::ecdsa::{Signature, VerifyingKey};
+use p256::pkcs8::DecodePublicKey as _;
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use crate::trust::{CertificateChain, PublicKey, TrustMaterial};
+
+/// How long one HTTP exchange may take before the server counts as unavailable.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Larger answers are not what these endpoints return.
+const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked, e.g. "rekor public key".
+    pub name: &'static str,
+    pub outcome: Outcome,
+    /// What was found (or what differs, or why it could not be checked).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server serves or signs with exactly the trusted material.
+    Ok,
+    /// The server answered, with something other than the trusted material.
+    Mismatch,
+    /// No usable answer (not reachable, an HTTP error, an unreadable body).
+    Unavailable,
+}
+
+/// Why a check did not pass.
+enum Problem {
+    Mismatch(String),
+    Unavailable(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(error: anyhow::Error) -> Self {
+        Problem::Unavailable(error)
+    }
+}
+
+fn check(name: &'static str, result: Result<String, Problem>) -> Check {
+    let (outcome, detail) = match result {
+        Ok(detail) => (Outcome::Ok, detail),
+        Err(Problem::Mismatch(detail)) => (Outcome::Mismatch, detail),
+        Err(Problem::Unavailable(error)) => (Outcome::Unavailable, format!("{error:#}")),
+    };
+    Check {
+        name,
+        outcome,
+        detail,
+    }
+}
+
+/// Fulcio's trust bundle contains our root certificate.
+pub async fn fulcio_root(fulcio: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        "fulcio root certificate",
+        fulcio_root_inner(fulcio, material).await,
+    )
+}
+
+async fn fulcio_root_inner(
+    fulcio: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let body = http_get_ok(fulcio, "/api/v2/trustBundle").await?;
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&body).context("Fulcio's trust bundle is not JSON")?;
+    let chains = bundle["chains"]
+        .as_array()
+        .context("Fulcio's trust bundle has no \"chains\"")?;
+    let mut served = Vec::new();
+    for chain in chains {
+        let pems: Vec<&str> = chain["certificates"]
+            .as_array()
+            .context("a chain in Fulcio's trust bundle has no \"certificates\"")?
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let chain = CertificateChain::parse(pems.concat().as_bytes())
+            .context("reading a chain of Fulcio's trust bundle")?;
+        served.push(chain);
+    }
+    let ours = &material.fulcio_chain;
+    if served
+        .iter()
+        .any(|chain| chain.root_der() == ours.root_der())
+    {
+        return Ok(format!("serves the trusted root ({})", describe_root(ours)));
+    }
+    let served_text = served
+        .iter()
+        .map(describe_root)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(Problem::Mismatch(format!(
+        "Fulcio serves a different CA: {}; clients trust {}",
+        if served_text.is_empty() {
+            "no chain".to_string()
+        } else {
+            served_text
+        },
+        describe_root(ours)
+    )))
+}
+
+fn describe_root(chain: &CertificateChain) -> String {
+    format!(
+        "CN={}, not before {}, SHA-256 {}",
+        chain.root_common_name().unwrap_or("?"),
+        chain.root_not_before(),
+        &hex(&Sha256::digest(chain.root_der()))[..16]
+    )
+}
+
+/// Rekor serves our public key.
+pub async fn rekor_public_key(rekor: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        "rekor public key",
+        rekor_public_key_inner(rekor, material).await,
+    )
+}
+
+async fn rekor_public_key_inner(
+    rekor: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let body = http_get_ok(rekor, "/api/v1/log/publicKey").await?;
+    let served = PublicKey::parse(&body).context("Rekor's /api/v1/log/publicKey")?;
+    let ours = &material.rekor_public_key;
+    if &served == ours {
+        Ok(format!("log ID {}", ours.log_id().to_hex()))
+    } else {
+        Err(Problem::Mismatch(format!(
+            "Rekor serves the key with log ID {}; clients trust log ID {}",
+            served.log_id().to_hex(),
+            ours.log_id().to_hex()
+        )))
+    }
+}
+
+/// Rekor's current checkpoint (signed tree head) verifies with our key.
+pub async fn rekor_checkpoint(rekor: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        "rekor signed checkpoint",
+        rekor_checkpoint_inner(rekor, material).await,
+    )
+}
+
+async fn rekor_checkpoint_inner(
+    rekor: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let body = http_get_ok(rekor, "/api/v1/log").await?;
+    let info: serde_json::Value =
+        serde_json::from_slice(&body).context("Rekor's /api/v1/log is not JSON")?;
+    let note = info["signedTreeHead"]
+        .as_str()
+        .context("Rekor's /api/v1/log has no signedTreeHead")?;
+    let tree_size = info["treeSize"].as_u64().unwrap_or_default();
+    verify_signed_note(note, &material.rekor_public_key)?;
+    Ok(format!(
+        "tree size {tree_size}, signed with the trusted key"
+    ))
+}
+
+/// Verifies a signed note (text, a blank line, then `— <name> <base64(4-byte key hint ‖
+/// signature)>` lines) as Rekor v1 writes its checkpoints: ECDSA P-256 over SHA-256 of the text
+/// including its final newline. The key hint is the first 4 bytes of the key's log ID.
+fn verify_signed_note(note: &str, key: &PublicKey) -> Result<(), Problem> {
+    let split = note
+        .rfind("\n\n")
+        .context("the checkpoint is not a signed note (no blank line before the signatures)")?;
+    let (text, signature_lines) = (&note[..=split], &note[split + 2..]);
+    let verifying_key = verifying_key(key);
+    let log_id = key.log_id();
+    let our_hint = &log_id.as_bytes()[..4];
+    let mut hints = Vec::new();
+    for line in signature_lines.lines().filter(|l| !l.is_empty()) {
+        let encoded = line
+            .strip_prefix("\u{2014} ")
+            .and_then(|rest| rest.rsplit_once(' '))
+            .map(|(_, encoded)| encoded)
+            .with_context(|| format!("unreadable signature line in the checkpoint: {line:?}"))?;
+        let bytes = BASE64
+            .decode(encoded)
+            .context("a checkpoint signature is not base64")?;
+        if bytes.len() < 5 {
+            return Err(Problem::Unavailable(anyhow::anyhow!(
+                "a checkpoint signature is too short"
+            )));
+        }
+        let (hint, signature) = bytes.split_at(4);
+        hints.push(hex(hint));
+        if hint == our_hint
+            && let Ok(signature) = Signature::from_der(signature)
+            && verifying_key.verify(text.as_bytes(), &signature).is_ok()
+        {
+            return Ok(());
+        }
+    }
+    Err(Problem::Mismatch(format!(
+        "Rekor's checkpoint is not signed by the trusted key (log ID {}, key hint {}); its \
+         signatures carry key hints [{}]",
+        key.log_id().to_hex(),
+        hex(our_hint),
+        hints.join(", ")
+    )))
+}
+
+/// The CT log's signed tree head verifies with our CT key.
+pub async fn ctlog_tree_head(ctlog: SocketAddr, prefix: &str, material: &TrustMaterial) -> Check {
+    check(
+        "ctlog signed tree head",
+        ctlog_tree_head_inner(ctlog, prefix, material).await,
+    )
+}
+
+async fn ctlog_tree_head_inner(
+    ctlog: SocketAddr,
+    prefix: &str,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let path = format!("/{}/ct/v1/get-sth", prefix.trim_matches('/'));
+    let body = http_get_ok(ctlog, &path).await?;
+    let sth: serde_json::Value =
+        serde_json::from_slice(&body).with_context(|| format!("{path} is not JSON"))?;
+    let tree_size = sth["tree_size"]
+        .as_u64()
+        .context("the tree head has no tree_size")?;
+    let timestamp = sth["timestamp"]
+        .as_u64()
+        .context("the tree head has no timestamp")?;
+    let root_hash = BASE64
+        .decode(sth["sha256_root_hash"].as_str().unwrap_or_default())
+        .ok()
+        .filter(|hash| hash.len() == 32)
+        .context("the tree head's sha256_root_hash is not 32 bytes of base64")?;
+    let signed = BASE64
+        .decode(sth["tree_head_signature"].as_str().unwrap_or_default())
+        .context("the tree head's signature is not base64")?;
+    let signature = digitally_signed_ecdsa_sha256(&signed)?;
+
+    // RFC 6962 section 3.5: TreeHeadSignature = version v1 (0), signature_type tree_hash (1),
+    // timestamp, tree_size, sha256_root_hash.
+    let mut message = vec![0u8, 1u8];
+    message.extend_from_slice(&timestamp.to_be_bytes());
+    message.extend_from_slice(&tree_size.to_be_bytes());
+    message.extend_from_slice(&root_hash);
+    let key = &material.ctlog_public_key;
+    if verifying_key(key).verify(&message, &signature).is_ok() {
+        Ok(format!(
+            "tree size {tree_size}, signed with the trusted key (log ID {})",
+            key.log_id().to_hex()
+        ))
+    } else {
+        Err(Problem::Mismatch(format!(
+            "the CT log's tree head signature does not verify with the trusted CT key (log ID \
+             {}): the CT log signs with another key",
+            key.log_id().to_hex()
+        )))
+    }
+}
+
+/// The signature inside a TLS `DigitallySigned` (RFC 5246 section 4.7): hash algorithm (1 byte,
+/// 4 = SHA-256), signature algorithm (1 byte, 3 = ECDSA), a 2-byte length, the DER signature.
+fn digitally_signed_ecdsa_sha256(bytes: &[u8]) -> Result<Signature, Problem> {
+    let unavailable = |why: &str| Problem::Unavailable(anyhow::anyhow!("the tree head {why}"));
+    if bytes.len() < 4 {
+        return Err(unavailable("signature is too short"));
+    }
+    if bytes[..2] != [4, 3] {
+        return Err(Problem::Mismatch(format!(
+            "the CT log signs with hash/signature algorithm {}/{}, not SHA-256/ECDSA (4/3) as \
+             the trusted P-256 key needs",
+            bytes[0], bytes[1]
+        )));
+    }
+    let length = usize::from(u16::from_be_bytes([bytes[2], bytes[3]]));
+    let der = bytes
+        .get(4..4 + length)
+        .ok_or_else(|| unavailable("signature is shorter than its length says"))?;
+    Signature::from_der(der).map_err(|_| unavailable("signature is not a DER ECDSA signature"))
+}
+
+fn verifying_key(key: &PublicKey) -> VerifyingKey {
+    VerifyingKey::from_public_key_der(key.spki_der())
+        .expect("a PublicKey always holds a valid P-256 SubjectPublicKeyInfo")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `GET path` over HTTP/1.0 (so the server neither keeps the connection nor chunks the body);
+/// the body of a 200 answer, else an error naming the status.
+pub async fn http_get_ok(address: SocketAddr, path: &str) -> anyhow::Result<Vec<u8>> {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .with_context(|| format!("connecting to {address}"))?;
+        let request = format!("GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: */*\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream
+            .take(MAX_RESPONSE_BYTES)
+            .read_to_end(&mut response)
+            .await?;
+        anyhow::Ok(response)
+    };
+    let response = tokio::time::timeout(HTTP_TIMEOUT, exchange)
+        .await
+        .map_err(|_| anyhow::anyhow!("no answer within {HTTP_TIMEOUT:?}"))?
+        .with_context(|| format!("GET {path}"))?;
+    let header_end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .with_context(|| {
+            format!(
+                "GET {path}: not an HTTP response ({} bytes; the connection closed early?)",
+                response.len()
+            )
+        })?;
+    let head = String::from_utf8_lossy(&response[..header_end]);
+    let status_line = head.lines().next().unwrap_or_default();
+    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
+    let body = response[header_end + 4..].to_vec();
+    if status != "200" {
+        let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+        bail!("GET {path} answered {status_line:?}: {}", snippet.trim());
+    }
+    Ok(body)
+}
