@@ -26,6 +26,12 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     }
     let deadline = Instant::now() + args.timeout;
     let cluster = super::connect_cluster(global).await?;
+    // A detached forward of this instance would only fail once its Services are gone.
+    if let Ok(pid_file) = super::forward::default_pid_file(&values)
+        && super::forward::running_forward(&pid_file)?.is_some()
+    {
+        super::forward::stop(&pid_file, ui).await?;
+    }
     let applier = Applier::new(&cluster, MANAGER);
     let ownership = Ownership::new(values.ownership_labels());
 

@@ -1,0 +1,279 @@
+//! The end-to-end proof, run by every CI run on the REAL test cluster: `sigstore-up install` →
+//! `sigstore-up forward --detach` → `sigstore-up token` → the real cosign signs a blob keyless
+//! with that token, using only the files and URLs sigstore-up wrote → `cosign verify-blob` with
+//! the emitted trusted root, the service account's identity and the issuer succeeds (Fulcio
+//! chain, the embedded SCT and the Rekor entry are all checked: no skip or insecure flag) → a
+//! tampered blob fails → a second client from another code base (sigstore-python) verifies the
+//! same bundle with the same trust material → `teardown` leaves nothing of ours.
+//!
+//! #[ignore]d; run inside the cluster's network namespace (tests/run does):
+//!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
+//!     cargo test --test e2e_keyless -- --ignored
+//! cosign comes from SIGSTORE_UP_TEST_BIN (default /root/.cache/sigstore-up-test/bin, built by
+//! tests/cluster/build), sigstore-python from SIGSTORE_UP_TEST_SIGSTORE_PYTHON (default
+//! target/sigstore-python/bin/python, made by tests/run).
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::{Api, Client, Config};
+
+const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
+
+fn kubeconfig() -> PathBuf {
+    std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG")
+        .map(PathBuf::from)
+        .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up, then this test inside its network namespace")
+}
+
+fn tool(env: &str, default: &Path, hint: &str) -> PathBuf {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default.to_path_buf());
+    assert!(path.is_file(), "missing {}: {hint}", path.display());
+    path
+}
+
+fn cosign() -> PathBuf {
+    let bin = std::env::var_os("SIGSTORE_UP_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
+    tool(
+        "SIGSTORE_UP_TEST_COSIGN",
+        &bin.join("cosign"),
+        "build it with tests/cluster/build",
+    )
+}
+
+fn python() -> PathBuf {
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sigstore-python/bin/python");
+    tool(
+        "SIGSTORE_UP_TEST_SIGSTORE_PYTHON",
+        &default,
+        "python3 -m venv target/sigstore-python && target/sigstore-python/bin/pip install sigstore==4.5.1",
+    )
+}
+
+fn show(what: &str, out: &Output) {
+    eprintln!(
+        "$ {what}\n{}{}-> {:?}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        out.status.code()
+    );
+}
+
+/// Runs a program with a scratch HOME (so no client finds another trust root or TUF cache).
+fn run(home: &Path, program: &Path, args: &[&OsStr]) -> Output {
+    let out = Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("CI", "true")
+        .output()
+        .expect("starting a program");
+    show(&format!("{} {args:?}", program.display()), &out);
+    out
+}
+
+fn sigstore_up(home: &Path, args: &[&str]) -> Output {
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let kubeconfig = kubeconfig();
+    all.extend([OsStr::new("--kubeconfig"), kubeconfig.as_os_str()]);
+    run(home, Path::new(env!("CARGO_BIN_EXE_sigstore-up")), &all)
+}
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(out.status.success(), "{what} failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Everything on the cluster that carries our managed-by label, by kind.
+async fn owned_objects(client: &Client) -> Vec<String> {
+    let mut found = Vec::new();
+    for (group, version, kind, plural) in [
+        ("", "v1", "Namespace", "namespaces"),
+        ("", "v1", "Secret", "secrets"),
+        ("", "v1", "ConfigMap", "configmaps"),
+        ("", "v1", "Service", "services"),
+        ("", "v1", "Pod", "pods"),
+        ("apps", "v1", "Deployment", "deployments"),
+        (
+            "rbac.authorization.k8s.io",
+            "v1",
+            "ClusterRoleBinding",
+            "clusterrolebindings",
+        ),
+    ] {
+        let resource =
+            ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural);
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+        let list = api
+            .list(&ListParams::default().labels("app.kubernetes.io/managed-by=sigstore-up"))
+            .await
+            .unwrap();
+        found.extend(
+            list.items
+                .into_iter()
+                .map(|o| format!("{kind} {}", o.metadata.name.unwrap_or_default())),
+        );
+    }
+    found
+}
+
+/// Stops the detached forward and tears the stack down, also when the test fails.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            sigstore_up(&self.0, &["forward", "--stop"]);
+            sigstore_up(&self.0, &["teardown", "--yes"]);
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
+    let home_dir = tempfile::tempdir().unwrap();
+    let home = home_dir.path();
+    let _cleanup = Cleanup(home.to_path_buf());
+    let state = home.join(".local/state/sigstore-up/sigstore/host");
+
+    let log = sigstore_up(home, &["install"]);
+    assert!(log.status.success(), "install failed");
+    assert!(
+        String::from_utf8_lossy(&log.stderr)
+            .contains(&format!("written to {}", state.parent().unwrap().display()))
+    );
+    let forward = ok(
+        sigstore_up(home, &["forward", "--detach"]),
+        "forward --detach",
+    );
+    assert!(
+        forward.contains("FULCIO_URL=http://127.0.0.1:5555"),
+        "{forward}"
+    );
+    let token = ok(sigstore_up(home, &["token"]), "token")
+        .trim()
+        .to_string();
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+
+    let artifact = home.join("artifact.txt");
+    std::fs::write(&artifact, "hello from the private Sigstore stack\n").unwrap();
+    let bundle = home.join("artifact.sigstore.json");
+    let trusted_root = state.join("trusted_root.json");
+    let signing_config = state.join("signing_config.json");
+    ok(
+        run(
+            home,
+            &cosign(),
+            &[
+                "sign-blob".as_ref(),
+                "--yes".as_ref(),
+                "--signing-config".as_ref(),
+                signing_config.as_os_str(),
+                "--trusted-root".as_ref(),
+                trusted_root.as_os_str(),
+                "--identity-token".as_ref(),
+                token.as_ref(),
+                "--bundle".as_ref(),
+                bundle.as_os_str(),
+                artifact.as_os_str(),
+            ],
+        ),
+        "cosign sign-blob",
+    );
+    let bundle_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    let entries = &bundle_json["verificationMaterial"]["tlogEntries"];
+    assert_eq!(
+        entries.as_array().map(Vec::len),
+        Some(1),
+        "one Rekor entry in the bundle: {bundle_json}"
+    );
+    assert!(
+        entries[0]["inclusionProof"].is_object(),
+        "the entry carries an inclusion proof"
+    );
+
+    let verify = |file: &Path| {
+        run(
+            home,
+            &cosign(),
+            &[
+                "verify-blob".as_ref(),
+                "--bundle".as_ref(),
+                bundle.as_os_str(),
+                "--trusted-root".as_ref(),
+                trusted_root.as_os_str(),
+                "--certificate-identity".as_ref(),
+                IDENTITY.as_ref(),
+                "--certificate-oidc-issuer".as_ref(),
+                "https://kubernetes.default.svc.cluster.local".as_ref(),
+                file.as_os_str(),
+            ],
+        )
+    };
+    let out = verify(&artifact);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Verified OK"));
+
+    let tampered = home.join("tampered.txt");
+    std::fs::write(&tampered, "hello from the private Sigstore stack!\n").unwrap();
+    assert!(
+        !verify(&tampered).status.success(),
+        "cosign accepted a tampered blob"
+    );
+
+    // A second, independent client: sigstore-python, with our ClientTrustConfig (the same
+    // trusted root), offline (the bundle's inclusion proof and SET, no Rekor lookup).
+    let trust_config = state.join("client_trust_config.json");
+    let python_verify = |file: &Path| {
+        run(
+            home,
+            &python(),
+            &[
+                "-m".as_ref(),
+                "sigstore".as_ref(),
+                "--trust-config".as_ref(),
+                trust_config.as_os_str(),
+                "verify".as_ref(),
+                "identity".as_ref(),
+                "--offline".as_ref(),
+                "--bundle".as_ref(),
+                bundle.as_os_str(),
+                "--cert-identity".as_ref(),
+                IDENTITY.as_ref(),
+                "--cert-oidc-issuer".as_ref(),
+                "https://kubernetes.default.svc.cluster.local".as_ref(),
+                file.as_os_str(),
+            ],
+        )
+    };
+    let out = python_verify(&artifact);
+    assert!(out.status.success(), "sigstore-python rejected the bundle");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("OK:"),
+        "sigstore-python says OK"
+    );
+    assert!(
+        !python_verify(&tampered).status.success(),
+        "sigstore-python accepted a tampered blob"
+    );
+
+    ok(sigstore_up(home, &["forward", "--stop"]), "forward --stop");
+    ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
+    let client = Client::try_from(
+        Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let left = owned_objects(&client).await;
+    assert!(left.is_empty(), "teardown left: {left:?}");
+}
