@@ -256,8 +256,13 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     };
     let out = python_verify(&artifact);
     assert!(out.status.success(), "sigstore-python rejected the bundle");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("OK:"),
+        said.contains(&format!("OK: {}", artifact.display())),
         "sigstore-python says OK"
     );
     assert!(
