@@ -12,7 +12,8 @@ BIN=$CACHE/bin
 IMAGES=$CACHE/images
 export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build GOFLAGS=-buildvcs=false CGO_ENABLED=0
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
-export PATH=$BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# our binaries first (this machine's /usr/bin/kubectl is an old v1.32); keep the caller's PATH (cargo, go)
+export PATH=$BIN:$PATH:/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin
 
 NETNS=sigstore-up-test
 NODE=sut-node
