@@ -8,10 +8,10 @@
 //! | code | meaning |
 //! |------|---------|
 //! | 0 | success (`status`: every component is ready) |
-//! | 1 | any other failure (a server error, an I/O error, a bug) |
+//! | 1 | any other failure (a server error, an I/O error, a bug); `status --probe`: a server serves other keys than the trust material |
 //! | 2 | bad input: an unknown flag or subcommand, a bad `--set` key or value, an unreadable or invalid `-f` values file, a refused confirmation (`teardown` without `--yes` and without a terminal) |
 //! | 3 | the cluster cannot be used: no kubeconfig, unknown context, API server unreachable, credentials rejected, missing permissions, unsupported Kubernetes version |
-//! | 4 | not ready: a workload did not become ready before `--timeout` (the message names the pod, its phase or reason and the end of its log), objects were not deleted in time, or `status` found a component missing or not ready |
+//! | 4 | not ready: a workload did not become ready before `--timeout` (the message names the pod, its phase or reason and the end of its log), objects were not deleted in time, `status` found a component missing or not ready, or `trust`/`env` found no installed keys |
 //! | 5 | conflict: an object `install` would create already exists and is not ours (it lacks `app.kubernetes.io/managed-by=sigstore-up` with our instance); nothing was applied |
 
 use std::process::ExitCode;
