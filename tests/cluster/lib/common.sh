@@ -47,5 +47,6 @@ step() {
 # tail_log FILE: the last lines of a component's log, indented, for a failure message
 tail_log() { [ -f "$1" ] && { say "--- last lines of $1:"; tail -n 25 "$1" | sed 's/^/    /' >&2; }; return 0; }
 
-# key_of PARTS...: a short content hash of versions and recipe files, used as a cache key
-key_of() { { for p in "$@"; do if [ -f "$p" ]; then sha256sum "$p"; else echo "$p"; fi; done; } | sha256sum | cut -c1-16; }
+# key_of PARTS...: a short hash of strings and of files' contents (not their paths: any checkout of
+# the same recipe finds the same cache entries), used as a cache key
+key_of() { { for p in "$@"; do if [ -f "$p" ]; then sha256sum < "$p"; else echo "$p"; fi; done; } | sha256sum | cut -c1-16; }
