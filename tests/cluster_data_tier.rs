@@ -11,9 +11,12 @@
 //! namespaces trillian-system, rekor-system, ctlog-system, fulcio-system and a few of their own
 //! (sigstore-up-test-*), and leave the cluster as they found it (teardown in a Drop guard).
 
+mod cluster_support;
+use cluster_support::*;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -24,7 +27,7 @@ use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
 use kube::runtime::wait::conditions;
 use kube::{Api, ResourceExt};
 use sigstore_up::cluster::wait::{deployment_is_ready, watch_until};
-use sigstore_up::cluster::{Cluster, ConnectOptions, Tunnel, connect};
+use sigstore_up::cluster::{Cluster, Tunnel};
 use sigstore_up::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
 
 const NAMESPACES: [&str; 4] = [
@@ -39,17 +42,6 @@ const DATA_TIER: [(&str, &str); 4] = [
     ("trillian-system", "trillian-logserver"),
     ("trillian-system", "trillian-logsigner"),
 ];
-
-fn kubeconfig() -> PathBuf {
-    match std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG") {
-        Some(path) => PathBuf::from(path),
-        None => panic!(
-            "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
-             `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-             cargo test --test cluster_data_tier -- --ignored --test-threads=1`"
-        ),
-    }
-}
 
 /// Runs the binary against the test cluster with the given kubeconfig.
 fn sigstore_up_with(kubeconfig: &Path, args: &[&str]) -> Output {
@@ -79,15 +71,6 @@ fn sigstore_up(args: &[&str]) -> Output {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-async fn cluster() -> Cluster {
-    connect(&ConnectOptions {
-        kubeconfig: Some(kubeconfig()),
-        context: None,
-    })
-    .await
-    .unwrap()
 }
 
 /// On drop (also when a test fails): tears the instance down and deletes the namespaces the test

@@ -5,14 +5,16 @@
 //! what exists. #[ignore]d: run inside the cluster's network namespace, as cluster_data_tier.rs
 //! says.
 
+mod cluster_support;
+use cluster_support::*;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
 use kube::api::{ListParams, LogParams};
-use kube::{Api, Client, Config};
+use kube::{Api, Client};
 
 const KEY_SECRETS: [(&str, &str); 6] = [
     ("trillian-system", "trillian-mysql"),
@@ -31,12 +33,6 @@ const SERVERS: [(&str, &str); 3] = [
     ("ctlog-system", "ctlog"),
     ("rekor-system", "rekor"),
 ];
-
-fn kubeconfig() -> PathBuf {
-    std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG")
-        .map(PathBuf::from)
-        .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up, then these tests inside its network namespace")
-}
 
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sigstore-up"));
@@ -71,13 +67,7 @@ fn succeeded(args: &[&str]) -> String {
 }
 
 async fn client() -> Client {
-    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
-    Client::try_from(
-        Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-            .await
-            .unwrap(),
-    )
-    .unwrap()
+    cluster().await.client
 }
 
 /// What must never change once minted: every key Secret's data and every tree ID.

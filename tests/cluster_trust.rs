@@ -13,6 +13,9 @@
 //! and the trust files are built from hand-made Secrets in throw-away namespaces, named through
 //! `--set namespaces.*`. Every namespace is `sigstore-up-test-ci6-*`, deleted by a Drop guard.
 
+mod cluster_support;
+use cluster_support::*;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -29,33 +32,13 @@ use kube::api::{DeleteParams, ObjectMeta, PostParams};
 use kube::runtime::wait::{await_condition, conditions};
 use kube::{Api, ResourceExt};
 use serde_json::json;
+use sigstore_up::cluster::Cluster;
 use sigstore_up::cluster::wait::watch_until;
-use sigstore_up::cluster::{Cluster, ConnectOptions, connect};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 
 const HTTP_IMAGE: &str = "localhost/sigstore-up-test/http:1";
 /// Only a guard against hanging forever when something is broken; not a speed assertion.
 const READY_LIMIT: Duration = Duration::from_secs(120);
-
-fn kubeconfig() -> PathBuf {
-    match std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG") {
-        Some(path) => PathBuf::from(path),
-        None => panic!(
-            "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
-             `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-             cargo test --test cluster_trust -- --ignored --test-threads=1`"
-        ),
-    }
-}
-
-async fn cluster() -> Cluster {
-    connect(&ConnectOptions {
-        kubeconfig: Some(kubeconfig()),
-        context: None,
-    })
-    .await
-    .unwrap()
-}
 
 /// The binary with the test cluster's kubeconfig, HOME in `home`, and `env` added.
 fn command(home: &Path, args: &[&str], env: &[(&str, &OsStrLike)]) -> Command {

@@ -14,6 +14,9 @@
 //! ```
 //! It uses forward's default ports (3000, 5555, 5554, 6962) on the namespace's loopback.
 
+mod cluster_support;
+use cluster_support::*;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -29,31 +32,6 @@ use sigstore_up::setup::certs::EcKeyPair;
 const INSTANCE: &str = "ci6-stack";
 const NAMESPACE_PREFIX: &str = "sigstore-up-test-ci6-stack";
 const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
-
-fn kubeconfig() -> PathBuf {
-    match std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG") {
-        Some(path) => PathBuf::from(path),
-        None => panic!(
-            "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
-             `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-             cargo test --test cluster_trust_stack -- --ignored --test-threads=1`"
-        ),
-    }
-}
-
-fn cosign() -> PathBuf {
-    let dir = std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
-    let path = dir.join("cosign");
-    assert!(
-        path.is_file(),
-        "missing test binary {}: build it first (tests/cluster/lib/build-binaries.sh) or point \
-         SIGSTORE_UP_TEST_BIN at a directory holding it",
-        path.display()
-    );
-    path
-}
 
 /// A HOME, a values file naming our instance and namespaces, and the GitHub files.
 struct Setup {
@@ -145,7 +123,7 @@ fn read_env(path: &Path) -> BTreeMap<String, String> {
 }
 
 fn cosign_run(home: &Path, args: &[&OsStr]) -> Output {
-    let out = Command::new(cosign())
+    let out = Command::new(test_binary("cosign"))
         .args(args)
         .env_clear()
         .env("HOME", home)

@@ -13,48 +13,17 @@
 //! tests/cluster/build), sigstore-python from SIGSTORE_UP_TEST_SIGSTORE_PYTHON (default
 //! target/sigstore-python/bin/python, made by tests/run).
 
+mod cluster_support;
+use cluster_support::*;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
-use kube::{Api, Client, Config};
+use kube::{Api, Client};
 
 const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
-
-fn kubeconfig() -> PathBuf {
-    std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG")
-        .map(PathBuf::from)
-        .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up, then this test inside its network namespace")
-}
-
-fn tool(env: &str, default: &Path, hint: &str) -> PathBuf {
-    let path = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| default.to_path_buf());
-    assert!(path.is_file(), "missing {}: {hint}", path.display());
-    path
-}
-
-fn cosign() -> PathBuf {
-    let bin = std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
-    tool(
-        "SIGSTORE_UP_TEST_COSIGN",
-        &bin.join("cosign"),
-        "build it with tests/cluster/build",
-    )
-}
-
-fn python() -> PathBuf {
-    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sigstore-python/bin/python");
-    tool(
-        "SIGSTORE_UP_TEST_SIGSTORE_PYTHON",
-        &default,
-        "python3 -m venv target/sigstore-python && target/sigstore-python/bin/pip install sigstore==4.5.1",
-    )
-}
 
 fn show(what: &str, out: &Output) {
     eprintln!(
@@ -174,7 +143,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     let sign = |file: &Path, bundle: &Path| {
         run(
             home,
-            &cosign(),
+            &test_binary("cosign"),
             &[
                 "sign-blob".as_ref(),
                 "--yes".as_ref(),
@@ -215,7 +184,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     let verify = |file: &Path| {
         run(
             home,
-            &cosign(),
+            &test_binary("cosign"),
             &[
                 "verify-blob".as_ref(),
                 "--bundle".as_ref(),
@@ -246,7 +215,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     let python_verify = |file: &Path| {
         run(
             home,
-            &python(),
+            &sigstore_python(),
             &[
                 "-m".as_ref(),
                 "sigstore".as_ref(),
@@ -283,13 +252,6 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
 
     ok(sigstore_up(home, &["forward", "--stop"]), "forward --stop");
     ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
-    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
-    let client = Client::try_from(
-        Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let left = owned_objects(&client).await;
+    let left = owned_objects(&cluster().await.client).await;
     assert!(left.is_empty(), "teardown left: {left:?}");
 }

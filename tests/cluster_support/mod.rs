@@ -1,0 +1,61 @@
+//! What the tests on the real test cluster share: where its kubeconfig is, a client for it, and
+//! where the real clients they run (cosign, sigstore-python) are. Each cluster test file includes
+//! it with `mod cluster_support;`.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::{Path, PathBuf};
+
+use sigstore_up::cluster::{Cluster, ConnectOptions, connect};
+
+/// The test cluster's admin kubeconfig (tests/cluster/up prints it); the tests run inside the
+/// cluster's network namespace.
+pub fn kubeconfig() -> PathBuf {
+    match std::env::var_os("SIGSTORE_UP_TEST_KUBECONFIG") {
+        Some(path) => PathBuf::from(path),
+        None => panic!(
+            "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
+             `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
+             cargo test --test <this test> -- --ignored --test-threads=1` (tests/run does all of it)"
+        ),
+    }
+}
+
+pub async fn cluster() -> Cluster {
+    connect(&ConnectOptions {
+        kubeconfig: Some(kubeconfig()),
+        context: None,
+    })
+    .await
+    .expect("connecting to the test cluster")
+}
+
+/// A program built by tests/cluster/build (SIGSTORE_UP_TEST_BIN, default
+/// /root/.cache/sigstore-up-test/bin), e.g. cosign.
+pub fn test_binary(name: &str) -> PathBuf {
+    let dir = std::env::var_os("SIGSTORE_UP_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "missing test binary {}: build it with tests/cluster/build, or point SIGSTORE_UP_TEST_BIN at a directory holding it",
+        path.display()
+    );
+    path
+}
+
+/// sigstore-python's interpreter (SIGSTORE_UP_TEST_SIGSTORE_PYTHON, default the venv tests/run makes).
+pub fn sigstore_python() -> PathBuf {
+    let path = std::env::var_os("SIGSTORE_UP_TEST_SIGSTORE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sigstore-python/bin/python")
+        });
+    assert!(
+        path.is_file(),
+        "sigstore-python not found at {}: python3 -m venv target/sigstore-python && \
+         target/sigstore-python/bin/pip install sigstore==4.5.1",
+        path.display()
+    );
+    path
+}
