@@ -534,8 +534,9 @@ async fn a_workload_that_cannot_start_is_named_with_its_reason() {
     // No registry is reachable from the test cluster, so this image can never be pulled.
     let out = sigstore_up(&[
         "install",
+        // long enough that the healthy workloads are ready even on a loaded machine
         "--timeout",
-        "20s",
+        "60s",
         "--set",
         "images.redis=docker.io/library/redis:does-not-exist",
     ]);
@@ -563,8 +564,9 @@ async fn a_crashing_workload_is_shown_with_its_log() {
     // The log server image does not know the signer's flags: it exits at once, every time.
     let out = sigstore_up(&[
         "install",
+        // long enough that the healthy log server is ready even on a loaded machine
         "--timeout",
-        "30s",
+        "60s",
         "--set",
         "images.trillian_log_signer=gcr.io/trillian-opensource-ci/log_server:v1.7.3",
     ]);
