@@ -177,6 +177,19 @@ impl Applier {
 }
 
 /// `Kind namespace/name` for messages.
+/// A typed object (a Secret, a ConfigMap) as a [`DynamicObject`] for [`Applier::apply`].
+pub fn to_dynamic<K>(object: &K) -> anyhow::Result<DynamicObject>
+where
+    K: kube::Resource<DynamicType = ()> + serde::Serialize,
+{
+    let mut dynamic: DynamicObject = serde_json::from_value(serde_json::to_value(object)?)?;
+    dynamic.types = Some(kube::core::TypeMeta {
+        api_version: K::api_version(&()).into_owned(),
+        kind: K::kind(&()).into_owned(),
+    });
+    Ok(dynamic)
+}
+
 pub fn describe(object: &DynamicObject) -> String {
     let kind = object.types.as_ref().map_or("object", |t| t.kind.as_str());
     match object.namespace() {

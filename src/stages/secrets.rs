@@ -17,8 +17,8 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
-use kube::core::DynamicObject;
 
+use crate::cluster::apply::to_dynamic;
 use crate::pipeline::{Context, StageFuture};
 use crate::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, secret_keys};
 use crate::setup::secret::Password;
@@ -288,12 +288,7 @@ async fn apply_public_copy(ctx: &Context, owner: Owner, public_pem: &str) -> any
         ctx,
         BTreeMap::from([(PUBLIC_KEY.into(), public_pem.as_bytes().to_vec())]),
     );
-    let mut object: DynamicObject = serde_json::from_value(serde_json::to_value(&secret)?)?;
-    object.types = Some(kube::core::TypeMeta {
-        api_version: "v1".into(),
-        kind: "Secret".into(),
-    });
-    ctx.applier.apply(&object).await?;
+    ctx.applier.apply(&to_dynamic(&secret)?).await?;
     Ok(())
 }
 

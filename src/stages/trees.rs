@@ -11,9 +11,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Api;
-use kube::core::DynamicObject;
 
 use crate::cluster::Tunnel;
+use crate::cluster::apply::to_dynamic;
 use crate::pipeline::{Context, StageFuture, Trees};
 use crate::setup::ctlog_config::{CtLogConfig, render};
 use crate::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
@@ -136,12 +136,7 @@ async fn apply_tree_config_map(
         )])),
         ..Default::default()
     };
-    let mut object: DynamicObject = serde_json::from_value(serde_json::to_value(&config_map)?)?;
-    object.types = Some(kube::core::TypeMeta {
-        api_version: "v1".into(),
-        kind: "ConfigMap".into(),
-    });
-    ctx.applier.apply(&object).await?;
+    ctx.applier.apply(&to_dynamic(&config_map)?).await?;
     Ok(())
 }
 
