@@ -176,6 +176,9 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
     assert_eq!(env, read_env(&setup.github_env), "the same in $GITHUB_ENV");
     assert_eq!(env["REKOR_URL"], "http://127.0.0.1:3000");
     let token = &env["OIDC_TOKEN"];
+    // cosign reads the token from a file, so that it never appears in a command line or this log
+    let token_file = setup.home.path().join("oidc-token");
+    std::fs::write(&token_file, token).unwrap();
     assert!(!log.contains(token.as_str()), "the token is never logged");
     assert!(
         !std::fs::read_to_string(&setup.github_output)
@@ -195,7 +198,7 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
             "--trusted-root".as_ref(),
             env["TRUSTED_ROOT"].as_ref(),
             "--identity-token".as_ref(),
-            token.as_ref(),
+            token_file.as_os_str(),
             "--bundle".as_ref(),
             bundle.as_os_str(),
             artifact.as_os_str(),

@@ -25,10 +25,15 @@ use kube::{Api, Client};
 
 const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
 
+/// Prints a command's output for the test log; the output of `token` is a secret and is not shown.
 fn show(what: &str, out: &Output) {
+    let stdout = if what.contains("\"token\"") {
+        "<token not shown>\n".into()
+    } else {
+        String::from_utf8_lossy(&out.stdout)
+    };
     eprintln!(
-        "$ {what}\n{}{}-> {:?}",
-        String::from_utf8_lossy(&out.stdout),
+        "$ {what}\n{stdout}{}-> {:?}",
         String::from_utf8_lossy(&out.stderr),
         out.status.code()
     );
@@ -131,6 +136,9 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
         .trim()
         .to_string();
     assert_eq!(token.split('.').count(), 3, "a JWT");
+    // cosign reads the token from a file, so that it never appears in a command line or this log
+    let token_file = home.join("oidc-token");
+    std::fs::write(&token_file, &token).unwrap();
 
     // sigstore-python 4.5.1 cannot parse the bundle of a log's very first entry: protobuf JSON
     // leaves out its zero logIndex and its empty inclusion-proof hashes, and its models require
@@ -152,7 +160,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
                 "--trusted-root".as_ref(),
                 trusted_root.as_os_str(),
                 "--identity-token".as_ref(),
-                token.as_ref(),
+                token_file.as_os_str(),
                 "--bundle".as_ref(),
                 bundle.as_os_str(),
                 file.as_os_str(),
