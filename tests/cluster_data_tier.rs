@@ -82,19 +82,7 @@ struct Cleanup {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let out = sigstore_up(&["teardown", "--yes"]);
-        let extra = std::mem::take(&mut self.extra_namespaces);
-        std::thread::spawn(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(async move {
-                    let cluster = cluster().await;
-                    for name in extra {
-                        delete_namespace(&cluster, &name).await;
-                    }
-                })
-        })
-        .join()
-        .unwrap();
+        delete_namespaces_now(std::mem::take(&mut self.extra_namespaces));
         if !std::thread::panicking() {
             assert!(
                 out.status.success(),
@@ -103,18 +91,6 @@ impl Drop for Cleanup {
             );
         }
     }
-}
-
-async fn delete_namespace(cluster: &Cluster, name: &str) {
-    let api: Api<Namespace> = Api::all(cluster.client.clone());
-    let Some(ns) = api.get_opt(name).await.unwrap() else {
-        return;
-    };
-    let _ = api.delete(name, &DeleteParams::default()).await;
-    let uid = ns.uid().unwrap_or_default();
-    watch_until(cluster, api, name, conditions::is_deleted(&uid))
-        .await
-        .unwrap();
 }
 
 async fn create_namespace(cluster: &Cluster, name: &str, labels: BTreeMap<String, String>) {

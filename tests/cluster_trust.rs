@@ -28,12 +28,12 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret, Service};
-use kube::api::{DeleteParams, ObjectMeta, PostParams};
+use kube::Api;
+use kube::api::{ObjectMeta, PostParams};
 use kube::runtime::wait::{await_condition, conditions};
-use kube::{Api, ResourceExt};
 use serde_json::json;
 use sigstore_up::cluster::Cluster;
-use sigstore_up::cluster::wait::watch_until;
+
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 
 const HTTP_IMAGE: &str = "localhost/sigstore-up-test/http:1";
@@ -110,32 +110,8 @@ impl Namespaces {
 
 impl Drop for Namespaces {
     fn drop(&mut self) {
-        let names = std::mem::take(&mut self.0);
-        std::thread::spawn(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(async move {
-                    let cluster = cluster().await;
-                    for name in names {
-                        delete_namespace(&cluster, &name).await;
-                    }
-                })
-        })
-        .join()
-        .unwrap();
+        delete_namespaces_now(std::mem::take(&mut self.0));
     }
-}
-
-async fn delete_namespace(cluster: &Cluster, name: &str) {
-    let api: Api<Namespace> = Api::all(cluster.client.clone());
-    let Some(ns) = api.get_opt(name).await.unwrap() else {
-        return;
-    };
-    let _ = api.delete(name, &DeleteParams::default()).await;
-    let uid = ns.uid().unwrap_or_default();
-    watch_until(cluster, api, name, conditions::is_deleted(&uid))
-        .await
-        .unwrap();
 }
 
 fn jwt_claims(token: &str) -> serde_json::Value {
