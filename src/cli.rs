@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::stages::trust::ForwardPorts;
+use crate::catalog::{ForwardPorts, all_forwards};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -138,31 +138,57 @@ pub struct TeardownArgs {
     pub timeout: Duration,
 }
 
-/// The fixed loopback ports `forward` listens on (and the host trust files name).
-#[derive(Debug, Args, Clone)]
+/// The loopback ports `forward` listens on (and the host trust files name): one
+/// `--<forward>-port` flag per forward of the catalog, defaulting to the container's own port.
+#[derive(Debug, Clone)]
 pub struct ForwardPortArgs {
-    /// Local port forwarded to Rekor (service rekor, port 80)
-    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.rekor, value_parser = port)]
-    pub rekor_port: u16,
-    /// Local port forwarded to Fulcio's HTTP API (service fulcio, port 80)
-    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.fulcio, value_parser = port)]
-    pub fulcio_port: u16,
-    /// Local port forwarded to Fulcio's gRPC API (service fulcio, port 5554)
-    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.fulcio_grpc, value_parser = port)]
-    pub fulcio_grpc_port: u16,
-    /// Local port forwarded to the CT log (service ctlog, port 80)
-    #[arg(long, value_name = "PORT", default_value_t = ForwardPorts::DEFAULT.ctlog, value_parser = port)]
-    pub ctlog_port: u16,
+    pub ports: ForwardPorts,
 }
 
 impl ForwardPortArgs {
     pub fn ports(&self) -> ForwardPorts {
-        ForwardPorts {
-            rekor: self.rekor_port,
-            fulcio: self.fulcio_port,
-            fulcio_grpc: self.fulcio_grpc_port,
-            ctlog: self.ctlog_port,
+        self.ports.clone()
+    }
+}
+
+impl clap::FromArgMatches for ForwardPortArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut ports = ForwardPorts::defaults();
+        for (_, forward) in all_forwards() {
+            if let Some(port) = matches.get_one::<u16>(forward.id) {
+                ports.0.insert(forward.id, *port);
+            }
         }
+        Ok(ForwardPortArgs { ports })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ForwardPortArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        all_forwards().fold(command, |command, (component, forward)| {
+            command.arg(
+                clap::Arg::new(forward.id)
+                    .long(format!("{}-port", forward.id))
+                    .value_name("PORT")
+                    .default_value(forward.default_local.to_string())
+                    .value_parser(port)
+                    .help(format!(
+                        "Local port forwarded to {} (service {}, port {})",
+                        forward.help,
+                        component.name,
+                        component.port(forward.port).service
+                    )),
+            )
+        })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
     }
 }
 

@@ -8,10 +8,12 @@
 //! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
 //! types: it asks servers at a socket address).
 
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod error;
+pub mod instance;
 pub mod pipeline;
 pub mod probe;
 pub mod render;

@@ -1,205 +1,137 @@
-//! Install is an ordered list of small named stages over one shared [`Context`]. Each stage
-//! prints one status line with its elapsed time (through `ui`) and says "exists" or "unchanged"
-//! when it found nothing to do, so running install again converges and shows that it did.
+//! Install is an ordered list of small named stages over one shared context, built in code from
+//! the profile (as kind builds its create actions). Each stage prints one status line with its
+//! elapsed time (through `ui`) and returns a typed [`Outcome`]; a converged re-run shows
+//! "exists"/"unchanged" everywhere.
 //!
 //! To add a stage: write `stages/<name>.rs` with `pub fn run<'a>(ctx: &'a mut Context, line:
-//! &'a StageLine) -> StageFuture<'a>`, put it in [`INSTALL`] at its place, and (if it creates
-//! objects) list them in [`created_by_stages`] so preflight checks them for conflicts.
-//! Work that can overlap (minting keys while MariaDB starts) can run inside one stage with
-//! `tokio::join!`, or be spawned by an early stage into a `Context` field and awaited by a
-//! later one.
+//! &'a StageLine) -> StageFuture<'a>`, put it in [`install_stages`] at its place; objects it
+//! creates are catalog objects with `MadeBy::Stage(name)`, so preflight checks them for
+//! conflicts and teardown finds them. Work that can overlap runs inside one stage with
+//! `tokio::join!`.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use kube::core::DynamicObject;
-use tokio::time::Instant;
 
-use crate::cluster::{Applier, Cluster, Ownership};
-use crate::render::{Manifest, Tier};
-use crate::setup::trillian::TreeId;
-use crate::stages;
-use crate::stages::secrets::{CtlogKey, MysqlCredentials};
-use crate::ui::{StageLine, Ui};
-use crate::values::{MANAGER, Values};
+use crate::catalog::{Profile, Tier};
+use crate::stages::{self, Context, Outcome, Stage};
+use crate::values::Values;
 
-/// Everything the stages share.
-pub struct Context {
-    pub ui: Ui,
-    pub cluster: Cluster,
-    /// Server-side apply under field manager `sigstore-up`.
-    pub applier: Applier,
-    pub values: Values,
-    /// What marks objects as ours (managed-by, part-of, instance labels).
-    pub ownership: Ownership,
-    /// Every rendered manifest (all tiers); stages pick theirs by [`Tier`].
-    pub manifests: Vec<Manifest>,
-    /// When waits must give up (install's --timeout, counted from the start).
-    pub deadline: Instant,
-    /// Secret strings (passwords) stages have read or minted: blanked out of any pod log shown
-    /// in an error.
-    pub redact: Vec<String>,
-    /// The Kubernetes version preflight found, e.g. "v1.34.12".
-    pub server_version: Option<String>,
-    /// The MariaDB passwords, once the "secrets" stage has run.
-    pub mysql: Option<MysqlCredentials>,
-    /// The CT log's public key and key password (from stage "secrets", for "trees").
-    pub ctlog_key: Option<CtlogKey>,
-    /// The Trillian trees of Rekor and the CT log (from stage "trees").
-    pub trees: Option<Trees>,
-}
-
-/// The Trillian tree of each log.
-#[derive(Debug, Clone, Copy)]
-pub struct Trees {
-    pub rekor: TreeId,
-    pub ctlog: TreeId,
-}
-
-impl Context {
-    pub fn new(
-        ui: Ui,
-        cluster: Cluster,
-        values: Values,
-        manifests: Vec<Manifest>,
-        timeout: Duration,
-    ) -> Context {
-        Context {
-            applier: Applier::new(&cluster, MANAGER),
-            ownership: Ownership::new(values.ownership_labels()),
-            ui,
-            cluster,
-            values,
-            manifests,
-            deadline: Instant::now() + timeout,
-            redact: Vec::new(),
-            server_version: None,
-            mysql: None,
-            ctlog_key: None,
-            trees: None,
-        }
+/// The install pipeline of a profile, in order. The critical path is MariaDB's first start, then
+/// Trillian, then Rekor and the CT log; Fulcio needs no tree, so it is applied early and starts
+/// meanwhile.
+pub fn install_stages(profile: Profile) -> Vec<Stage> {
+    match profile {
+        Profile::Classic => vec![
+            Stage {
+                name: "preflight",
+                run: stages::preflight::run,
+                applies: None,
+            },
+            Stage {
+                name: "namespaces",
+                run: stages::namespaces::run,
+                applies: Some(Tier::Namespaces),
+            },
+            Stage {
+                name: "secrets",
+                run: stages::secrets::run,
+                applies: None,
+            },
+            Stage {
+                name: "apply databases",
+                run: stages::apply::databases,
+                applies: Some(Tier::Databases),
+            },
+            Stage {
+                name: "apply fulcio",
+                run: stages::apply::fulcio,
+                applies: Some(Tier::Fulcio),
+            },
+            Stage {
+                name: "wait databases",
+                run: stages::wait::databases,
+                applies: None,
+            },
+            Stage {
+                name: "schema",
+                run: stages::schema::run,
+                applies: None,
+            },
+            Stage {
+                name: "apply trillian",
+                run: stages::apply::trillian,
+                applies: Some(Tier::Trillian),
+            },
+            Stage {
+                name: "wait trillian",
+                run: stages::wait::trillian,
+                applies: None,
+            },
+            Stage {
+                name: "trees",
+                run: stages::trees::run,
+                applies: None,
+            },
+            Stage {
+                name: "apply rekor, ctlog",
+                run: stages::apply::logs,
+                applies: Some(Tier::Logs),
+            },
+            Stage {
+                name: "wait rekor, ctlog, fulcio",
+                run: stages::wait::logs_and_fulcio,
+                applies: None,
+            },
+            Stage {
+                name: "trust",
+                run: stages::trust::run,
+                applies: None,
+            },
+        ],
     }
-
-    /// The manifests of one tier, as objects to apply.
-    pub fn objects(&self, tier: Tier) -> anyhow::Result<Vec<DynamicObject>> {
-        self.manifests
-            .iter()
-            .filter(|m| m.tier == tier)
-            .map(Manifest::to_dynamic)
-            .collect()
-    }
 }
 
-/// What a stage returns: its one-line outcome ("created 4", "exists", "unchanged", ...).
-pub type StageFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<String>> + Send + 'a>>;
-
-/// One named step of install.
-pub struct Stage {
-    pub name: &'static str,
-    pub run: for<'a> fn(&'a mut Context, &'a StageLine) -> StageFuture<'a>,
-    /// The tier this stage applies, if it applies one (status and teardown derive what an
-    /// install creates from this).
-    pub applies: Option<Tier>,
-}
-
-/// The install pipeline, in order. The critical path is MariaDB's first start, then Trillian,
-/// then Rekor and the CT log; Fulcio needs no tree, so it is applied early and starts meanwhile.
-pub static INSTALL: &[Stage] = &[
-    Stage {
-        name: "preflight",
-        run: stages::preflight::run,
-        applies: None,
-    },
-    Stage {
-        name: "namespaces",
-        run: stages::namespaces::run,
-        applies: Some(Tier::Namespaces),
-    },
-    Stage {
-        name: "secrets",
-        run: stages::secrets::run,
-        applies: None,
-    },
-    Stage {
-        name: "apply databases",
-        run: stages::apply::databases,
-        applies: Some(Tier::Databases),
-    },
-    Stage {
-        name: "apply fulcio",
-        run: stages::apply::fulcio,
-        applies: Some(Tier::Fulcio),
-    },
-    Stage {
-        name: "wait databases",
-        run: stages::wait::databases,
-        applies: None,
-    },
-    Stage {
-        name: "schema",
-        run: stages::schema::run,
-        applies: None,
-    },
-    Stage {
-        name: "apply trillian",
-        run: stages::apply::trillian,
-        applies: Some(Tier::Trillian),
-    },
-    Stage {
-        name: "wait trillian",
-        run: stages::wait::trillian,
-        applies: None,
-    },
-    Stage {
-        name: "trees",
-        run: stages::trees::run,
-        applies: None,
-    },
-    Stage {
-        name: "apply rekor, ctlog",
-        run: stages::apply::logs,
-        applies: Some(Tier::Logs),
-    },
-    Stage {
-        name: "wait rekor, ctlog, fulcio",
-        run: stages::wait::logs_and_fulcio,
-        applies: None,
-    },
-    Stage {
-        name: "trust",
-        run: stages::trust::run,
-        applies: None,
-    },
-];
-
-/// The tiers install applies today (from [`INSTALL`]).
-pub fn installed_tiers() -> Vec<Tier> {
-    INSTALL.iter().filter_map(|stage| stage.applies).collect()
+/// The tiers a profile's install applies.
+pub fn installed_tiers(profile: Profile) -> Vec<Tier> {
+    install_stages(profile)
+        .iter()
+        .filter_map(|stage| stage.applies)
+        .collect()
 }
 
 /// Objects stages create themselves (not from templates), so preflight can check them for
-/// conflicts and teardown knows their kinds. Each is `(apiVersion, kind, namespace, name)`.
+/// conflicts. Each is `(apiVersion, kind, namespace, name)`.
 pub fn created_by_stages(
     values: &Values,
 ) -> Vec<(&'static str, &'static str, String, &'static str)> {
-    let secrets = stages::secrets::secret_names(values)
+    values
+        .profile()
+        .stage_objects(values)
         .into_iter()
-        .map(|(namespace, name)| ("v1", "Secret", namespace, name));
-    let config_maps = stages::trees::config_map_names(values)
-        .into_iter()
-        .map(|(namespace, name)| ("v1", "ConfigMap", namespace, name));
-    secrets.chain(config_maps).collect()
+        .map(|(namespace, object)| ("v1", object.kind.kind(), namespace, object.name))
+        .collect()
 }
 
 /// Kinds stages may create (for teardown), whatever the values.
-pub const KINDS_CREATED_BY_STAGES: &[(&str, &str)] = &[("v1", "Secret"), ("v1", "ConfigMap")];
+pub fn kinds_created_by_stages() -> Vec<(&'static str, &'static str)> {
+    let mut kinds: Vec<(&str, &str)> = crate::catalog::ALL_COMPONENTS
+        .iter()
+        .flat_map(|c| c.objects.iter())
+        .filter(|o| matches!(o.made_by, crate::catalog::MadeBy::Stage(_)))
+        .map(|o| ("v1", o.kind.kind()))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
 
-/// How long one stage took.
+/// What one stage did and how long it took.
 #[derive(Debug, Clone)]
-pub struct StageTiming {
+pub struct StageReport {
     pub name: &'static str,
     pub elapsed: Duration,
+    pub outcome: Outcome,
 }
 
 /// Runs `stages` in order; stops at the first failure, or after the stage named `stop_after`.
@@ -207,7 +139,7 @@ pub async fn run(
     stages: &[Stage],
     ctx: &mut Context,
     stop_after: Option<&str>,
-) -> anyhow::Result<Vec<StageTiming>> {
+) -> anyhow::Result<Vec<StageReport>> {
     if let Some(name) = stop_after
         && !stages.iter().any(|s| s.name == name)
     {
@@ -217,16 +149,18 @@ pub async fn run(
             names.join(", ")
         ));
     }
-    let mut timings = Vec::new();
+    let mut reports = Vec::new();
     for stage in stages {
         let line = ctx.ui.stage(stage.name);
         match (stage.run)(ctx, &line).await {
             Ok(outcome) => {
-                timings.push(StageTiming {
+                let elapsed = line.elapsed();
+                line.done(&outcome.to_string());
+                reports.push(StageReport {
                     name: stage.name,
-                    elapsed: line.elapsed(),
+                    elapsed,
+                    outcome,
                 });
-                line.done(&outcome);
             }
             Err(error) => {
                 line.failed();
@@ -237,7 +171,7 @@ pub async fn run(
             break;
         }
     }
-    Ok(timings)
+    Ok(reports)
 }
 
 /// A minimal object (identity only), e.g. to check whether it exists.
@@ -257,4 +191,50 @@ pub fn object_ref(
         "metadata": metadata,
     }))
     .expect("a minimal object deserializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::MadeBy;
+
+    /// Every object a stage makes is made by a stage of the pipeline, and every stage that hands
+    /// a value on runs before the stages that read it.
+    #[test]
+    fn stages_that_make_objects_are_in_the_pipeline() {
+        for profile in [Profile::Classic] {
+            let names: Vec<&str> = install_stages(profile).iter().map(|s| s.name).collect();
+            for component in profile.components() {
+                for object in component.objects {
+                    if let MadeBy::Stage(stage) = object.made_by {
+                        assert!(
+                            names.contains(&stage),
+                            "{} is made by stage {stage:?}, which {profile:?} does not run",
+                            object.name
+                        );
+                    }
+                }
+            }
+            let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
+            assert!(position("secrets") < position("schema"));
+            assert!(position("secrets") < position("trees"));
+            assert!(position("trees") < position("apply rekor, ctlog"));
+            // Pods are applied only after the Secrets they mount exist.
+            for stage in install_stages(profile) {
+                if let Some(tier) = stage.applies
+                    && tier != Tier::Namespaces
+                {
+                    assert!(position("secrets") < position(stage.name), "{}", stage.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_tier_is_applied_and_waited_for() {
+        let tiers = installed_tiers(Profile::Classic);
+        for tier in Tier::ALL {
+            assert!(tiers.contains(&tier), "{tier:?} is never applied");
+        }
+    }
 }

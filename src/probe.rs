@@ -22,6 +22,8 @@ use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey as _;
 use serde::Serialize;
+
+use crate::catalog::ProbeCheck;
 use sha2::{Digest as _, Sha256};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -81,7 +83,7 @@ fn check(name: &'static str, result: Result<String, Problem>) -> Check {
 /// Fulcio's trust bundle contains our root certificate.
 pub async fn fulcio_root(fulcio: SocketAddr, material: &TrustMaterial) -> Check {
     check(
-        "fulcio root certificate",
+        ProbeCheck::FulcioRoot.name(),
         fulcio_root_inner(fulcio, material).await,
     )
 }
@@ -143,7 +145,7 @@ fn describe_root(chain: &CertificateChain) -> String {
 /// Rekor serves our public key.
 pub async fn rekor_public_key(rekor: SocketAddr, material: &TrustMaterial) -> Check {
     check(
-        "rekor public key",
+        ProbeCheck::RekorKey.name(),
         rekor_public_key_inner(rekor, material).await,
     )
 }
@@ -169,7 +171,7 @@ async fn rekor_public_key_inner(
 /// Rekor's current checkpoint (signed tree head) verifies with our key.
 pub async fn rekor_checkpoint(rekor: SocketAddr, material: &TrustMaterial) -> Check {
     check(
-        "rekor signed checkpoint",
+        ProbeCheck::RekorCheckpoint.name(),
         rekor_checkpoint_inner(rekor, material).await,
     )
 }
@@ -238,7 +240,7 @@ fn verify_signed_note(note: &str, key: &PublicKey) -> Result<(), Problem> {
 /// The CT log's signed tree head verifies with our CT key.
 pub async fn ctlog_tree_head(ctlog: SocketAddr, prefix: &str, material: &TrustMaterial) -> Check {
     check(
-        "ctlog signed tree head",
+        ProbeCheck::CtlogTreeHead.name(),
         ctlog_tree_head_inner(ctlog, prefix, material).await,
     )
 }

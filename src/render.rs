@@ -9,8 +9,11 @@
 //!   mapping entry (or list item) is left out.
 //! - `{{ key }}` inside a longer string is replaced by the value's text (scalars only).
 //! - An unknown key, or an unclosed `{{`, is an error naming the template and the key.
-//! - Every object gets the ownership labels (managed-by, part-of, instance) on its metadata and,
-//!   for workloads, on its pod template; templates carry the name and component labels.
+//! - Every object gets the ownership labels (managed-by, part-of, instance) and its component's
+//!   name and role labels (from the catalog) on its metadata and, for workloads, on its pod
+//!   template; templates carry only selectors.
+//! - Which templates exist, and in which order they are applied, is the catalog's: each
+//!   component lists its templates (templates/<component>/), the profile lists components.
 
 use std::collections::BTreeMap;
 
@@ -18,100 +21,10 @@ use anyhow::{Context as _, anyhow, bail};
 use serde::Deserialize;
 use serde_yaml_ng::{Mapping, Value};
 
+use crate::catalog::{ALL_COMPONENTS, NAMESPACE_TEMPLATE};
 use crate::values::Values;
 
-/// Groups of objects applied (and waited for) together, in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    /// The namespaces everything else lives in.
-    Namespaces,
-    /// MariaDB and Redis. Trillian exits at start when MariaDB does not answer, so the
-    /// databases are applied and waited for first.
-    Databases,
-    /// The Trillian log server and signer.
-    Trillian,
-    /// Fulcio (and what only it needs). It needs no tree, so it starts beside the data tier.
-    Fulcio,
-    /// Rekor and the CT log: they start once their Trillian trees exist.
-    Logs,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [
-        Tier::Namespaces,
-        Tier::Databases,
-        Tier::Trillian,
-        Tier::Fulcio,
-        Tier::Logs,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Namespaces => "namespaces",
-            Tier::Databases => "databases",
-            Tier::Trillian => "trillian",
-            Tier::Fulcio => "fulcio",
-            Tier::Logs => "rekor, ctlog",
-        }
-    }
-}
-
-/// One template file.
-pub struct Template {
-    /// Path relative to the repository root, e.g. `templates/trillian/mysql-deployment.yaml`.
-    pub path: &'static str,
-    pub tier: Tier,
-    pub text: &'static str,
-    /// When present, the template is rendered only if this returns true.
-    pub only_if: Option<fn(&Values) -> bool>,
-}
-
-macro_rules! template {
-    ($tier:expr, $path:literal) => {
-        template!($tier, $path, None)
-    };
-    ($tier:expr, $path:literal, $only_if:expr) => {
-        Template {
-            path: concat!("templates/", $path),
-            tier: $tier,
-            text: include_str!(concat!("../templates/", $path)),
-            only_if: $only_if,
-        }
-    };
-}
-
-/// Every template, in apply order within its tier.
-pub static TEMPLATES: &[Template] = &[
-    template!(Tier::Namespaces, "trillian/namespace.yaml"),
-    template!(Tier::Namespaces, "rekor/namespace.yaml"),
-    template!(Tier::Namespaces, "ctlog/namespace.yaml"),
-    template!(Tier::Namespaces, "fulcio/namespace.yaml"),
-    template!(
-        Tier::Databases,
-        "trillian/mysql-pvc.yaml",
-        Some(|v: &Values| v.mysql.persistence)
-    ),
-    template!(Tier::Databases, "trillian/mysql-service.yaml"),
-    template!(Tier::Databases, "trillian/mysql-deployment.yaml"),
-    template!(Tier::Databases, "rekor/redis-service.yaml"),
-    template!(Tier::Databases, "rekor/redis-deployment.yaml"),
-    template!(Tier::Trillian, "trillian/logserver-service.yaml"),
-    template!(Tier::Trillian, "trillian/logserver-deployment.yaml"),
-    template!(Tier::Trillian, "trillian/logsigner-service.yaml"),
-    template!(Tier::Trillian, "trillian/logsigner-deployment.yaml"),
-    template!(Tier::Logs, "rekor/rekor-service.yaml"),
-    template!(Tier::Logs, "rekor/rekor-deployment.yaml"),
-    template!(Tier::Logs, "ctlog/ctlog-service.yaml"),
-    template!(Tier::Logs, "ctlog/ctlog-deployment.yaml"),
-    template!(Tier::Fulcio, "fulcio/fulcio-config.yaml"),
-    template!(
-        Tier::Fulcio,
-        "fulcio/oidc-discovery-clusterrolebinding.yaml",
-        Some(|v: &Values| v.fulcio.anonymous_oidc_discovery)
-    ),
-    template!(Tier::Fulcio, "fulcio/fulcio-service.yaml"),
-    template!(Tier::Fulcio, "fulcio/fulcio-deployment.yaml"),
-];
+pub use crate::catalog::Tier;
 
 /// One rendered Kubernetes object.
 #[derive(Debug, Clone)]
@@ -119,6 +32,8 @@ pub struct Manifest {
     /// The template it came from.
     pub source: &'static str,
     pub tier: Tier,
+    /// The catalog id of the component it belongs to (None for namespaces).
+    pub component: Option<&'static str>,
     /// The object, keys in template order.
     pub object: Value,
 }
@@ -157,22 +72,46 @@ impl Manifest {
     }
 }
 
-/// Renders every template whose condition holds, in tier order.
+/// Renders the namespaces and every template of the profile's components whose condition holds,
+/// in tier order.
 pub fn render(values: &Values) -> anyhow::Result<Vec<Manifest>> {
-    let placeholders = values.placeholders();
-    let labels = values.ownership_labels();
+    let profile = values.profile();
+    let mut placeholders = values.placeholders();
+    let ownership = values.ownership_labels();
     let mut manifests = Vec::new();
+    for key in profile.namespaces() {
+        placeholders.insert("namespace.name".into(), key.of(values).into());
+        placeholders.insert("namespace.key".into(), key.key().into());
+        let template = &NAMESPACE_TEMPLATE;
+        for object in render_template(template.path, template.text, &placeholders)? {
+            manifests.push(Manifest {
+                source: template.path,
+                tier: Tier::Namespaces,
+                component: None,
+                object: stamp_labels(object, &ownership, template.path)?,
+            });
+        }
+    }
     for tier in Tier::ALL {
-        for template in TEMPLATES.iter().filter(|t| t.tier == tier) {
-            if template.only_if.is_some_and(|wanted| !wanted(values)) {
-                continue;
-            }
-            for object in render_template(template.path, template.text, &placeholders)? {
-                manifests.push(Manifest {
-                    source: template.path,
-                    tier,
-                    object: stamp_labels(object, &labels, template.path)?,
-                });
+        for component in profile.components().iter().filter(|c| c.tier == tier) {
+            let mut labels = ownership.clone();
+            labels.extend(
+                component
+                    .labels()
+                    .map(|(key, value)| (key.to_string(), value.to_string())),
+            );
+            for template in component.templates {
+                if template.only_if.is_some_and(|wanted| !wanted(values)) {
+                    continue;
+                }
+                for object in render_template(template.path, template.text, &placeholders)? {
+                    manifests.push(Manifest {
+                        source: template.path,
+                        tier,
+                        component: Some(component.id),
+                        object: stamp_labels(object, &labels, template.path)?,
+                    });
+                }
             }
         }
     }
@@ -194,7 +133,11 @@ pub fn to_yaml(manifests: &[Manifest]) -> anyhow::Result<String> {
 /// `(apiVersion, kind)` of every template, whatever the values: what `teardown` may find.
 pub fn all_kinds() -> anyhow::Result<Vec<(String, String)>> {
     let mut kinds = Vec::new();
-    for template in TEMPLATES {
+    let templates = ALL_COMPONENTS
+        .iter()
+        .flat_map(|c| c.templates.iter())
+        .chain([&NAMESPACE_TEMPLATE]);
+    for template in templates {
         for document in parse_documents(template.path, template.text)? {
             let field = |key: &str| {
                 document
@@ -339,11 +282,13 @@ fn stamp_labels(
         labels,
     )
     .ok_or_else(|| anyhow!("{path}: metadata is not a mapping"))?;
-    if let Some(pod_metadata) = object
+    if let Some(Value::Mapping(pod_template)) = object
         .get_mut("spec")
         .and_then(|spec| spec.get_mut("template"))
-        .and_then(|template| template.get_mut("metadata"))
     {
+        let pod_metadata = pod_template
+            .entry(Value::String("metadata".into()))
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
         add(pod_metadata, labels)
             .ok_or_else(|| anyhow!("{path}: pod template metadata is not a mapping"))?;
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml_ng::Value;
 use sigstore_up::error::{Failure, failure_of};
-use sigstore_up::render::{Manifest, TEMPLATES, Tier, all_kinds, render, render_template, to_yaml};
+use sigstore_up::render::{Manifest, Tier, all_kinds, render, render_template, to_yaml};
 use sigstore_up::values::{
     LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF, Overrides, Values,
 };
@@ -98,12 +98,22 @@ fn every_template_renders_to_kubernetes_objects_with_our_labels() {
             }
         }
     }
-    // Every template but the optional ones (PVC off by default) rendered exactly once.
-    let optional = TEMPLATES
+    // Every template of the profile but the optional ones (PVC off by default) rendered exactly
+    // once, and the namespace template once per namespace.
+    let profile = Values::default().profile();
+    let templates: Vec<_> = profile
+        .components()
+        .iter()
+        .flat_map(|c| c.templates.iter())
+        .collect();
+    let optional = templates
         .iter()
         .filter(|t| t.only_if.is_some_and(|f| !f(&Values::default())))
         .count();
-    assert_eq!(manifests.len(), TEMPLATES.len() - optional);
+    assert_eq!(
+        manifests.len(),
+        templates.len() - optional + profile.namespaces().len()
+    );
     // The YAML stream parses back to the same number of documents.
     let yaml = to_yaml(&manifests).unwrap();
     let documents = serde_yaml_ng::Deserializer::from_str(&yaml).count();

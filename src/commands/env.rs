@@ -9,10 +9,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use crate::catalog::ForwardPorts;
 use crate::cli::{EnvArgs, GlobalArgs, TokenArgs};
 use crate::cluster::Cluster;
-use crate::stages::trust::{
-    Audience, ForwardPorts, HOST_SUBDIR, endpoints, gather_trust_material, issuer_url, state_dir,
+use crate::instance::{
+    Audience, HOST_SUBDIR, endpoints, gather_trust_material, issuer_url, state_dir,
 };
 use crate::trust::{GithubFilesWritten, TrustBundle, WrittenBundle, file_names};
 use crate::ui::Ui;

@@ -22,14 +22,11 @@ use anyhow::Context as _;
 use futures::future::try_join_all;
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
+use crate::catalog::ForwardPorts;
 use crate::cli::{ForwardArgs, GlobalArgs, ValuesArgs};
 use crate::cluster::{Cluster, Tunnel};
 use crate::error::{Failure, bad_input};
-use crate::stages::trust::{
-    Audience, CTLOG_SERVICE, FULCIO_GRPC_SERVICE_PORT, FULCIO_SERVICE, ForwardPorts,
-    HTTP_SERVICE_PORT, REKOR_SERVICE, endpoints, state_dir,
-};
-use crate::trust::{ServiceUrl, env_names};
+use crate::instance::{Audience, service_url, state_dir};
 use crate::ui::Ui;
 use crate::values::Values;
 
@@ -65,7 +62,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
             pid_file_flag(args.pid_file.as_ref(), pid_file, &values),
         ));
     }
-    check_ports(&ports)?;
+    check_ports(&values, &ports)?;
     if args.detach {
         let pid_file = pid_file.expect("--detach always has a pid file");
         let started = start_detached(global, &args.values, &values, &ports, &pid_file).await?;
@@ -101,49 +98,41 @@ fn pid_file_flag(given: Option<&PathBuf>, pid_file: &Path, values: &Values) -> S
 
 /// One forwarded port: the flag that sets it, and where it goes.
 struct Forward {
-    flag: &'static str,
+    flag: String,
     local_port: u16,
     namespace: String,
     service: &'static str,
     service_port: u16,
 }
 
-/// The flags of the four ports, with their values.
-fn port_flags(ports: &ForwardPorts) -> [(&'static str, u16); 4] {
-    [
-        ("--rekor-port", ports.rekor),
-        ("--fulcio-port", ports.fulcio),
-        ("--fulcio-grpc-port", ports.fulcio_grpc),
-        ("--ctlog-port", ports.ctlog),
-    ]
+/// The flag of each forward of the profile, with its port.
+fn port_flags(values: &Values, ports: &ForwardPorts) -> Vec<(String, u16)> {
+    values
+        .profile()
+        .forwards()
+        .into_iter()
+        .map(|(_, f)| (format!("--{}-port", f.id), ports.get(f.id)))
+        .collect()
 }
 
 fn forwards(values: &Values, ports: &ForwardPorts) -> Vec<Forward> {
-    let ns = &values.namespaces;
-    let targets = [
-        (&ns.rekor, REKOR_SERVICE, HTTP_SERVICE_PORT),
-        (&ns.fulcio, FULCIO_SERVICE, HTTP_SERVICE_PORT),
-        (&ns.fulcio, FULCIO_SERVICE, FULCIO_GRPC_SERVICE_PORT),
-        (&ns.ctlog, CTLOG_SERVICE, HTTP_SERVICE_PORT),
-    ];
-    port_flags(ports)
+    values
+        .profile()
+        .forwards()
         .into_iter()
-        .zip(targets)
-        .map(
-            |((flag, local_port), (namespace, service, service_port))| Forward {
-                flag,
-                local_port,
-                namespace: namespace.clone(),
-                service,
-                service_port,
-            },
-        )
+        .map(|(component, f)| Forward {
+            flag: format!("--{}-port", f.id),
+            local_port: ports.get(f.id),
+            namespace: component.namespace(values).to_string(),
+            service: component.name,
+            service_port: component.port(f.port).service,
+        })
         .collect()
 }
 
 /// Refuses a port given twice or one that something already listens on, naming its flag.
-pub fn check_ports(ports: &ForwardPorts) -> anyhow::Result<()> {
-    let flags = port_flags(ports);
+pub fn check_ports(values: &Values, ports: &ForwardPorts) -> anyhow::Result<()> {
+    let flags = port_flags(values, ports);
     for (i, (flag, port)) in flags.iter().enumerate() {
         if let Some((other, _)) = flags[..i].iter().find(|(_, p)| p == port) {
             return bad_input(format!(
@@ -169,19 +158,10 @@ pub fn check_ports(ports: &ForwardPorts) -> anyhow::Result<()> {
 
 /// `NAME=url` lines for the forwarded services, the same as the host trust files name.
 fn url_lines(values: &Values, ports: &ForwardPorts) -> anyhow::Result<String> {
-    // The issuer does not matter for these lines; any valid URL will do.
-    let placeholder = ServiceUrl::parse("https://issuer.invalid").expect("a valid URL");
-    let urls = endpoints(values, Audience::Host, ports, &placeholder)?;
     let mut lines = String::new();
-    for (name, url) in [
-        (env_names::REKOR_URL, Some(&urls.rekor)),
-        (env_names::FULCIO_URL, Some(&urls.fulcio)),
-        (env_names::FULCIO_GRPC_URL, urls.fulcio_grpc.as_ref()),
-        (env_names::CTLOG_URL, Some(&urls.ctlog)),
-    ] {
-        if let Some(url) = url {
-            lines.push_str(&format!("{name}={url}\n"));
-        }
+    for (component, forward) in values.profile().forwards() {
+        let url = service_url(values, Audience::Host, ports, component, forward.id)?;
+        lines.push_str(&format!("{}={url}\n", forward.env));
     }
     Ok(lines)
 }
@@ -323,15 +303,10 @@ pub async fn start_detached(
     for assignment in &values_args.set {
         command.arg("--set").arg(assignment);
     }
+    for (flag, port) in port_flags(values, ports) {
+        command.arg(flag).arg(port.to_string());
+    }
     command
-        .arg("--rekor-port")
-        .arg(ports.rekor.to_string())
-        .arg("--fulcio-port")
-        .arg(ports.fulcio.to_string())
-        .arg("--fulcio-grpc-port")
-        .arg(ports.fulcio_grpc.to_string())
-        .arg("--ctlog-port")
-        .arg(ports.ctlog.to_string())
         .arg("--pid-file")
         .arg(pid_file)
         // Relative paths were made absolute; the root directory keeps no mount busy.

@@ -1,11 +1,12 @@
-//! `install`: run the install pipeline (see `pipeline::INSTALL`).
+//! `install`: run the install pipeline of the values' profile (see `pipeline::install_stages`).
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::cli::{GlobalArgs, InstallArgs};
-use crate::pipeline::{self, Context, INSTALL};
+use crate::pipeline::{self, install_stages};
 use crate::render::render;
+use crate::stages::Context;
 use crate::ui::{Ui, format_elapsed};
 
 pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -14,12 +15,13 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
     let manifests = render(&values)?;
     let cluster = super::connect_cluster(global).await?;
     let mut ctx = Context::new(ui.clone(), cluster, values, manifests, args.timeout);
-    let timings = pipeline::run(INSTALL, &mut ctx, args.stop_after.as_deref()).await?;
-    let ran: Vec<&str> = timings.iter().map(|t| t.name).collect();
+    let stages = install_stages(ctx.values.profile());
+    let reports = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await?;
+    let ran: Vec<&str> = reports.iter().map(|r| r.name).collect();
     ui.info(&format!(
         "done in {} ({} stages: {})",
         format_elapsed(started.elapsed()),
-        timings.len(),
+        reports.len(),
         ran.join(", ")
     ));
     if args.ci {
@@ -38,17 +40,18 @@ async fn ci_environment(
     ctx: &Context,
 ) -> anyhow::Result<()> {
     use super::{env, forward};
+    use crate::catalog::ForwardPorts;
     use crate::cli::TokenArgs;
-    use crate::stages::trust::{ForwardPorts, state_dir};
+    use crate::instance::state_dir;
     use anyhow::Context as _;
 
     let values = &ctx.values;
-    let ports = ForwardPorts::DEFAULT;
+    let ports = ForwardPorts::defaults();
     let pid_file = forward::default_pid_file(values)?;
     let forward_note = match forward::running_forward(&pid_file)? {
         Some(pid) => format!("forward already running (pid {pid})"),
         None => {
-            forward::check_ports(&ports).context(
+            forward::check_ports(values, &ports).context(
                 "install --ci forwards on the default ports; for others run `sigstore-up forward \
                  --detach` and `sigstore-up env` with the same --*-port flags instead of --ci",
             )?;

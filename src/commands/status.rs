@@ -17,16 +17,13 @@ use kube::api::ListParams;
 use kube::{Api, ResourceExt};
 use serde::Serialize;
 
+use crate::catalog::{Component, ProbeCheck};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::cluster::wait::deployment_is_ready;
 use crate::cluster::{Cluster, Ownership, Tunnel};
 use crate::error::Failure;
-use crate::pipeline::installed_tiers;
+use crate::instance::gather_trust_material;
 use crate::probe::{self, Check, Outcome};
-use crate::render::render;
-use crate::stages::trust::{
-    CTLOG_SERVICE, FULCIO_SERVICE, HTTP_SERVICE_PORT, REKOR_SERVICE, gather_trust_material,
-};
 use crate::ui::{Ui, format_age};
 use crate::values::Values;
 
@@ -63,16 +60,11 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
     let cluster = super::connect_cluster(global).await?;
     cluster.server_version().await?;
     let ownership = Ownership::new(values.ownership_labels());
-    let tiers = installed_tiers();
-    let components: Vec<(String, String)> = render(&values)?
+    let components: Vec<(String, String)> = values
+        .profile()
+        .components()
         .iter()
-        .filter(|m| tiers.contains(&m.tier) && m.kind() == "Deployment")
-        .map(|m| {
-            (
-                m.namespace().unwrap_or_default().to_string(),
-                m.name().to_string(),
-            )
-        })
+        .map(|c| (c.namespace(&values).to_string(), c.name.to_string()))
         .collect();
     let statuses = try_join_all(
         components
@@ -135,52 +127,71 @@ async fn probe(
         }
         Err(error) => return Err(error),
     };
-    let ns = &values.namespaces;
-    let tunnel = |namespace: String, service: &'static str| async move {
-        let status = component_status(cluster, ownership, &namespace, service).await?;
-        if !status.ready {
-            anyhow::bail!(
-                "deployment {namespace}/{service} is {}",
-                if status.present {
-                    "not ready"
-                } else {
-                    "missing"
-                }
-            );
-        }
-        Tunnel::to_service(cluster, &namespace, service, HTTP_SERVICE_PORT, 0).await
-    };
-    let (fulcio, rekor, ctlog) = tokio::join!(
-        tunnel(ns.fulcio.clone(), FULCIO_SERVICE),
-        tunnel(ns.rekor.clone(), REKOR_SERVICE),
-        tunnel(ns.ctlog.clone(), CTLOG_SERVICE),
-    );
-    let unavailable = |name: &'static str, error: &anyhow::Error| Check {
-        name,
-        outcome: Outcome::Unavailable,
-        detail: format!("{error:#}"),
-    };
-    let mut checks = Vec::new();
-    match &fulcio {
-        Ok(t) => checks.push(probe::fulcio_root(t.local_addr(), &material).await),
-        Err(e) => checks.push(unavailable("fulcio root certificate", e)),
+    let checks = values
+        .profile()
+        .components()
+        .iter()
+        .filter(|c| !c.probes.is_empty())
+        .map(|component| async {
+            let tunnel = probe_tunnel(cluster, ownership, values, component).await;
+            let mut checks = Vec::new();
+            for &check in component.probes {
+                checks.push(match &tunnel {
+                    Ok(tunnel) => run_check(check, tunnel.local_addr(), values, &material).await,
+                    Err(error) => Check {
+                        name: check.name(),
+                        outcome: Outcome::Unavailable,
+                        detail: format!("{error:#}"),
+                    },
+                });
+            }
+            checks
+        });
+    Ok(futures::future::join_all(checks)
+        .await
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// A tunnel to the component's HTTP port, only when its Deployment is ready.
+async fn probe_tunnel(
+    cluster: &Cluster,
+    ownership: &Ownership,
+    values: &Values,
+    component: &Component,
+) -> anyhow::Result<Tunnel> {
+    let namespace = component.namespace(values);
+    let status = component_status(cluster, ownership, namespace, component.name).await?;
+    if !status.ready {
+        anyhow::bail!(
+            "deployment {namespace}/{} is {}",
+            component.name,
+            if status.present {
+                "not ready"
+            } else {
+                "missing"
+            }
+        );
     }
-    match &rekor {
-        Ok(t) => {
-            checks.push(probe::rekor_public_key(t.local_addr(), &material).await);
-            checks.push(probe::rekor_checkpoint(t.local_addr(), &material).await);
-        }
-        Err(e) => {
-            checks.push(unavailable("rekor public key", e));
-            checks.push(unavailable("rekor signed checkpoint", e));
+    let port = component.port("http").service;
+    Tunnel::to_service(cluster, namespace, component.name, port, 0).await
+}
+
+async fn run_check(
+    check: ProbeCheck,
+    address: std::net::SocketAddr,
+    values: &Values,
+    material: &crate::trust::TrustMaterial,
+) -> Check {
+    match check {
+        ProbeCheck::FulcioRoot => probe::fulcio_root(address, material).await,
+        ProbeCheck::RekorKey => probe::rekor_public_key(address, material).await,
+        ProbeCheck::RekorCheckpoint => probe::rekor_checkpoint(address, material).await,
+        ProbeCheck::CtlogTreeHead => {
+            probe::ctlog_tree_head(address, &values.ctlog.prefix, material).await
         }
     }
-    match &ctlog {
-        Ok(t) => checks
-            .push(probe::ctlog_tree_head(t.local_addr(), &values.ctlog.prefix, &material).await),
-        Err(e) => checks.push(unavailable("ctlog signed tree head", e)),
-    }
-    Ok(checks)
 }
 
 async fn component_status(

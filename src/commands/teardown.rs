@@ -11,7 +11,7 @@ use crate::cli::{GlobalArgs, TeardownArgs};
 use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned};
 use crate::cluster::{Applier, Ownership};
 use crate::error::bad_input;
-use crate::pipeline::KINDS_CREATED_BY_STAGES;
+use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
 use crate::values::MANAGER;
@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     line.progress(&format!("{} on {}", ownership.selector(), cluster.server));
     cluster.server_version().await?;
     let mut kinds = all_kinds()?;
-    for (api_version, kind) in KINDS_CREATED_BY_STAGES {
+    for (api_version, kind) in kinds_created_by_stages() {
         let kind = (api_version.to_string(), kind.to_string());
         if !kinds.contains(&kind) {
             kinds.push(kind);

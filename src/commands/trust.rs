@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{AudienceArg, GlobalArgs, TrustArgs};
-use crate::stages::trust::{
+use crate::instance::{
     Audience, endpoints, gather_trust_material, issuer_url, state_dir, write_both_audiences,
 };
 use crate::trust::TrustBundle;

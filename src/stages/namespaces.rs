@@ -5,9 +5,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::runtime::wait::conditions;
 use kube::{Api, ResourceExt};
 
+use super::{Context, Outcome, StageFuture};
 use crate::cluster::wait::watch_until;
 use crate::error::Failure;
-use crate::pipeline::{Context, StageFuture};
 use crate::render::Tier;
 use crate::ui::StageLine;
 
@@ -40,6 +40,6 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             }
         }
         line.progress("applying");
-        Ok(ctx.applier.apply_all(&objects).await?.to_string())
+        Ok(Outcome::Applied(ctx.applier.apply_all(&objects).await?))
     })
 }

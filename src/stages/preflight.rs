@@ -8,10 +8,12 @@ use futures::future::try_join_all;
 use kube::ResourceExt;
 use kube::core::DynamicObject;
 
+use super::{Context, Outcome, StageFuture};
+use crate::catalog;
 use crate::cluster::access::{Permission, missing_permissions, whoami};
 use crate::error::Failure;
-use crate::pipeline::{Context, StageFuture, created_by_stages, installed_tiers, object_ref};
-use crate::render::{Tier, render};
+use crate::pipeline::{created_by_stages, installed_tiers, object_ref};
+use crate::render::render;
 use crate::ui::StageLine;
 use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
 
@@ -29,10 +31,12 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             ))
             .into());
         }
-        ctx.server_version = Some(version.git_version.clone());
 
         // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
-        if ctx.values.fulcio.issuer_url.is_empty() && installed_tiers().contains(&Tier::Fulcio) {
+        let profile = ctx.values.profile();
+        if ctx.values.fulcio.issuer_url.is_empty()
+            && profile.component(catalog::fulcio::COMPONENT.id).is_some()
+        {
             line.progress("reading the service-account issuer");
             ctx.values.fulcio.issuer_url = ctx.cluster.service_account_issuer().await?;
             ctx.manifests = render(&ctx.values)?;
@@ -67,10 +71,11 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             ))
             .into());
         }
-        Ok(format!(
-            "Kubernetes {} at {} (context {}), permissions ok, no conflicts",
-            version.git_version, ctx.cluster.server, ctx.cluster.context
-        ))
+        Ok(Outcome::Checked {
+            version: version.git_version,
+            server: ctx.cluster.server.clone(),
+            context: ctx.cluster.context.clone(),
+        })
     })
 }
 
@@ -78,7 +83,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
 /// stages create themselves.
 fn objects_install_writes(ctx: &Context) -> anyhow::Result<Vec<DynamicObject>> {
     let mut objects = Vec::new();
-    for tier in installed_tiers() {
+    for tier in installed_tiers(ctx.values.profile()) {
         objects.extend(ctx.objects(tier)?);
     }
     for (api_version, kind, namespace, name) in created_by_stages(&ctx.values) {
@@ -132,12 +137,18 @@ async fn needed_permissions(
         push(Permission::new("get", "", "pods/log", ns));
         push(Permission::new("list", "", "events", ns));
     }
-    push(Permission::new(
-        "create",
-        "",
-        "pods/portforward",
-        Some(&ctx.values.namespaces.trillian),
-    ));
+    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server).
+    for component in [
+        &catalog::mariadb::COMPONENT,
+        &catalog::trillian_log_server::COMPONENT,
+    ] {
+        push(Permission::new(
+            "create",
+            "",
+            "pods/portforward",
+            Some(component.namespace(&ctx.values)),
+        ));
+    }
     Ok(needed)
 }
 

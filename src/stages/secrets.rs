@@ -18,52 +18,14 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
 
+use super::{Context, Made, Outcome, SecretOutcome, StageFuture};
+use crate::catalog::{Component, Object, ctlog, fulcio, mariadb, rekor};
 use crate::cluster::apply::to_dynamic;
-use crate::pipeline::{Context, StageFuture};
-use crate::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, secret_keys};
+use crate::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use crate::setup::secret::Password;
 use crate::ui::StageLine;
-use crate::values::{LABEL_COMPONENT, LABEL_NAME};
 
-/// The MariaDB passwords (namespace trillian): keys `root-password` and `password` (of the
-/// Trillian user, `mysql.user`).
-pub const MYSQL_SECRET: &str = "trillian-mysql";
-pub const MYSQL_ROOT_PASSWORD_KEY: &str = "root-password";
-pub const MYSQL_PASSWORD_KEY: &str = "password";
-/// Fulcio's file CA (namespace fulcio): keys `cert`, `private` (encrypted), `password`, `public`.
-pub const FULCIO_SECRET: &str = "fulcio-secret";
-/// The CT log's keys and config (namespace ctlog): `private` (encrypted PEM), `password`,
-/// `public`, `rootca` (Fulcio's root) and `config` (written by the "trees" stage).
-pub const CTLOG_SECRET: &str = "ctlog-secrets";
-pub const CTLOG_PRIVATE_KEY: &str = "private";
-pub const CTLOG_PASSWORD_KEY: &str = "password";
-pub const CTLOG_PUBLIC_KEY: &str = "public";
-pub const CTLOG_ROOTCA_KEY: &str = "rootca";
-pub const CTLOG_CONFIG_KEY: &str = "config";
-/// Public copy of the CT log's key (namespace ctlog), key `public`.
-pub const CTLOG_PUBLIC_SECRET: &str = "ctlog-public-key";
-/// Rekor's signing key (namespace rekor), key `private`: unencrypted PKCS#8, what
-/// `--rekor_server.signer=<file>` loads. A stable key: a restarted Rekor keeps it.
-pub const REKOR_KEY_SECRET: &str = "rekor-signing-key";
-pub const REKOR_PRIVATE_KEY: &str = "private";
-/// Public copy of Rekor's key (namespace rekor), key `public`.
-pub const REKOR_PUBLIC_SECRET: &str = "rekor-public-key";
-pub const PUBLIC_KEY: &str = "public";
-
-/// Every Secret this stage writes, as `(namespace of values, name)`, for preflight and teardown.
-pub fn secret_names(values: &crate::values::Values) -> Vec<(String, &'static str)> {
-    let ns = &values.namespaces;
-    vec![
-        (ns.trillian.clone(), MYSQL_SECRET),
-        (ns.fulcio.clone(), FULCIO_SECRET),
-        (ns.ctlog.clone(), CTLOG_SECRET),
-        (ns.ctlog.clone(), CTLOG_PUBLIC_SECRET),
-        (ns.rekor.clone(), REKOR_KEY_SECRET),
-        (ns.rekor.clone(), REKOR_PUBLIC_SECRET),
-    ]
-}
-
-/// The MariaDB passwords, as read from (or stored into) Secret `trillian-mysql`.
+/// The MariaDB passwords, as read from (or stored into) the MariaDB credentials Secret.
 #[derive(Clone)]
 pub struct MysqlCredentials {
     pub root_password: String,
@@ -84,38 +46,45 @@ pub struct CtlogKey {
     pub password: Password,
 }
 
-type SecretData = BTreeMap<String, Vec<u8>>;
+pub type SecretData = BTreeMap<String, Vec<u8>>;
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
         let mut report = Vec::new();
+        let done = |name: &'static str, made: Made| SecretOutcome {
+            name,
+            made,
+            updated: None,
+        };
 
-        line.progress(MYSQL_SECRET);
-        let (data, outcome) = ensure_secret(ctx, Owner::mysql(ctx), || {
+        let secret = mariadb::CREDENTIALS;
+        line.progress(secret.name);
+        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &mariadb::COMPONENT, secret), || {
             Ok(BTreeMap::from([
                 (
-                    MYSQL_ROOT_PASSWORD_KEY.into(),
+                    mariadb::ROOT_PASSWORD.name.into(),
                     Password::generate().expose().into(),
                 ),
                 (
-                    MYSQL_PASSWORD_KEY.into(),
+                    mariadb::PASSWORD.name.into(),
                     Password::generate().expose().into(),
                 ),
             ]))
         })
         .await?;
         let mysql = MysqlCredentials {
-            root_password: utf8_entry(&data, MYSQL_ROOT_PASSWORD_KEY, MYSQL_SECRET)?,
-            password: utf8_entry(&data, MYSQL_PASSWORD_KEY, MYSQL_SECRET)?,
+            root_password: utf8_entry(&data, mariadb::ROOT_PASSWORD.name, secret.name)?,
+            password: utf8_entry(&data, mariadb::PASSWORD.name, secret.name)?,
         };
         ctx.redact.push(mysql.root_password.clone());
         ctx.redact.push(mysql.password.clone());
-        ctx.mysql = Some(mysql);
-        report.push(format!("{MYSQL_SECRET} {outcome}"));
+        ctx.mysql.set(mysql);
+        report.push(done(secret.name, made));
 
-        line.progress(FULCIO_SECRET);
+        let secret = fulcio::CA;
+        line.progress(secret.name);
         let validity = Duration::from_secs(u64::from(ctx.values.lifetimes.fulcio_ca_days) * 86_400);
-        let (data, outcome) = ensure_secret(ctx, Owner::fulcio(ctx), || {
+        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &fulcio::COMPONENT, secret), || {
             let options = FulcioCaOptions {
                 validity,
                 ..FulcioCaOptions::default()
@@ -123,124 +92,108 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             Ok(FulcioCa::generate(&options)?.to_secret_data())
         })
         .await?;
-        let fulcio = FulcioCa::from_secret_data(&data).map_err(|e| broken(FULCIO_SECRET, &e))?;
+        let fulcio_ca = FulcioCa::from_secret_data(&data).map_err(|e| broken(secret.name, &e))?;
         ctx.redact
-            .push(utf8_entry(&data, secret_keys::PASSWORD, FULCIO_SECRET)?);
-        report.push(format!("{FULCIO_SECRET} {outcome}"));
+            .push(utf8_entry(&data, fulcio::PASSWORD.name, secret.name)?);
+        report.push(done(secret.name, made));
 
-        line.progress(CTLOG_SECRET);
-        let root_pem = fulcio.cert_pem().as_bytes().to_vec();
-        let (data, outcome) = ensure_secret(ctx, Owner::ctlog(ctx, CTLOG_SECRET), || {
+        let secret = ctlog::SECRETS;
+        line.progress(secret.name);
+        let root_pem = fulcio_ca.cert_pem().as_bytes().to_vec();
+        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &ctlog::COMPONENT, secret), || {
             let key = EcKeyPair::generate();
             let password = Password::generate();
             Ok(BTreeMap::from([
                 (
-                    CTLOG_PRIVATE_KEY.into(),
+                    ctlog::PRIVATE.name.into(),
                     key.to_encrypted_pem(&password)?.into(),
                 ),
-                (CTLOG_PASSWORD_KEY.into(), password.expose().into()),
-                (CTLOG_PUBLIC_KEY.into(), key.public_key_pem().into()),
-                (CTLOG_ROOTCA_KEY.into(), root_pem.clone()),
+                (ctlog::PASSWORD.name.into(), password.expose().into()),
+                (ctlog::PUBLIC.name.into(), key.public_key_pem().into()),
+                (ctlog::ROOTCA.name.into(), root_pem.clone()),
             ]))
         })
         .await?;
-        let password = Password::from_bytes(entry(&data, CTLOG_PASSWORD_KEY, CTLOG_SECRET)?)
-            .map_err(|e| broken(CTLOG_SECRET, &e))?;
+        let password = Password::from_bytes(entry(&data, ctlog::PASSWORD.name, secret.name)?)
+            .map_err(|e| broken(secret.name, &e))?;
         ctx.redact.push(password.expose().to_string());
         let ctlog_key = EcKeyPair::from_encrypted_pem(
-            entry(&data, CTLOG_PRIVATE_KEY, CTLOG_SECRET)?,
+            entry(&data, ctlog::PRIVATE.name, secret.name)?,
             &password,
         )
-        .map_err(|e| broken(CTLOG_SECRET, &e))?;
-        if data.get(CTLOG_ROOTCA_KEY) != Some(&root_pem) {
+        .map_err(|e| broken(secret.name, &e))?;
+        let mut outcome = done(secret.name, made);
+        if data.get(ctlog::ROOTCA.name) != Some(&root_pem) {
             // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
             merge_secret_data(
                 ctx,
-                &ctx.values.namespaces.ctlog,
-                CTLOG_SECRET,
-                CTLOG_ROOTCA_KEY,
+                ctlog::COMPONENT.namespace(&ctx.values),
+                secret.name,
+                ctlog::ROOTCA.name,
                 &root_pem,
             )
             .await?;
-            report.push(format!("{CTLOG_SECRET} {outcome}, rootca updated"));
-        } else {
-            report.push(format!("{CTLOG_SECRET} {outcome}"));
+            outcome.updated = Some(ctlog::ROOTCA.name);
         }
+        report.push(outcome);
         let public = ctlog_key.public_key_pem();
-        apply_public_copy(ctx, Owner::ctlog(ctx, CTLOG_PUBLIC_SECRET), &public).await?;
-        ctx.ctlog_key = Some(CtlogKey {
+        apply_public_copy(
+            ctx,
+            Owner::new(ctx, &ctlog::COMPONENT, ctlog::PUBLIC_KEY),
+            ctlog::PUBLIC.name,
+            &public,
+        )
+        .await?;
+        ctx.ctlog_key.set(CtlogKey {
             public_key_der: ctlog_key.public_key_der(),
             password,
         });
 
-        line.progress(REKOR_KEY_SECRET);
-        let (data, outcome) = ensure_secret(ctx, Owner::rekor(ctx, REKOR_KEY_SECRET), || {
+        let secret = rekor::SIGNING_KEY;
+        line.progress(secret.name);
+        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &rekor::COMPONENT, secret), || {
             Ok(BTreeMap::from([(
-                REKOR_PRIVATE_KEY.into(),
+                rekor::PRIVATE.name.into(),
                 EcKeyPair::generate().to_pkcs8_pem()?.into(),
             )]))
         })
         .await?;
-        let rekor_key = EcKeyPair::from_pem(entry(&data, REKOR_PRIVATE_KEY, REKOR_KEY_SECRET)?)
-            .map_err(|e| broken(REKOR_KEY_SECRET, &e))?;
+        let rekor_key = EcKeyPair::from_pem(entry(&data, rekor::PRIVATE.name, secret.name)?)
+            .map_err(|e| broken(secret.name, &e))?;
         apply_public_copy(
             ctx,
-            Owner::rekor(ctx, REKOR_PUBLIC_SECRET),
+            Owner::new(ctx, &rekor::COMPONENT, rekor::PUBLIC_KEY),
+            rekor::PUBLIC.name,
             &rekor_key.public_key_pem(),
         )
         .await?;
-        report.push(format!("{REKOR_KEY_SECRET} {outcome}"));
+        report.push(done(secret.name, made));
 
-        Ok(report.join(", "))
+        Ok(Outcome::Secrets(report))
     })
 }
 
-/// Where a Secret lives and how it is labelled.
-struct Owner {
-    namespace: String,
-    name: &'static str,
-    app: &'static str,
-    component: &'static str,
+/// Where a Secret lives and how it is labelled: a catalog object of a component.
+pub struct Owner {
+    pub namespace: String,
+    pub name: &'static str,
+    pub component: &'static Component,
 }
 
 impl Owner {
-    fn mysql(ctx: &Context) -> Owner {
+    pub fn new(ctx: &Context, component: &'static Component, object: Object) -> Owner {
         Owner {
-            namespace: ctx.values.namespaces.trillian.clone(),
-            name: MYSQL_SECRET,
-            app: "mysql",
-            component: "database",
-        }
-    }
-    fn fulcio(ctx: &Context) -> Owner {
-        Owner {
-            namespace: ctx.values.namespaces.fulcio.clone(),
-            name: FULCIO_SECRET,
-            app: "fulcio",
-            component: "certificate-authority",
-        }
-    }
-    fn ctlog(ctx: &Context, name: &'static str) -> Owner {
-        Owner {
-            namespace: ctx.values.namespaces.ctlog.clone(),
-            name,
-            app: "ctlog",
-            component: "certificate-transparency",
-        }
-    }
-    fn rekor(ctx: &Context, name: &'static str) -> Owner {
-        Owner {
-            namespace: ctx.values.namespaces.rekor.clone(),
-            name,
-            app: "rekor",
-            component: "transparency-log",
+            namespace: component.namespace(&ctx.values).to_string(),
+            name: object.name,
+            component,
         }
     }
 
     fn secret(&self, ctx: &Context, data: SecretData) -> Secret {
         let mut labels = ctx.values.ownership_labels();
-        labels.insert(LABEL_NAME.into(), self.app.into());
-        labels.insert(LABEL_COMPONENT.into(), self.component.into());
+        for (key, value) in self.component.labels() {
+            labels.insert(key.into(), value.into());
+        }
         Secret {
             metadata: ObjectMeta {
                 name: Some(self.name.into()),
@@ -257,15 +210,15 @@ impl Owner {
 
 /// Returns the data of Secret `owner`: the existing one's ("exists"), or `mint`'s after creating
 /// it ("created"). Create, not apply: if another install created it meanwhile, theirs wins.
-async fn ensure_secret(
+pub async fn ensure_secret(
     ctx: &Context,
     owner: Owner,
     mint: impl FnOnce() -> anyhow::Result<SecretData>,
-) -> anyhow::Result<(SecretData, &'static str)> {
+) -> anyhow::Result<(SecretData, Made)> {
     let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), &owner.namespace);
     let access = |e: kube::Error| ctx.cluster.access_error(&e);
     if let Some(existing) = api.get_opt(owner.name).await.map_err(access)? {
-        return Ok((data_of(&existing), "exists"));
+        return Ok((data_of(&existing), Made::Exists));
     }
     let secret = owner.secret(
         ctx,
@@ -278,15 +231,20 @@ async fn ensure_secret(
         }
         Err(e) => return Err(access(e)),
     };
-    Ok((data_of(&stored), "created"))
+    Ok((data_of(&stored), Made::Created))
 }
 
-/// Server-side applies a Secret holding one public key (`public`): derived from the private key,
-/// so it is always brought back to match it.
-async fn apply_public_copy(ctx: &Context, owner: Owner, public_pem: &str) -> anyhow::Result<()> {
+/// Server-side applies a Secret holding one public key under `key`: derived from the private
+/// key, so it is always brought back to match it.
+async fn apply_public_copy(
+    ctx: &Context,
+    owner: Owner,
+    key: &str,
+    public_pem: &str,
+) -> anyhow::Result<()> {
     let secret = owner.secret(
         ctx,
-        BTreeMap::from([(PUBLIC_KEY.into(), public_pem.as_bytes().to_vec())]),
+        BTreeMap::from([(key.into(), public_pem.as_bytes().to_vec())]),
     );
     ctx.applier.apply(&to_dynamic(&secret)?).await?;
     Ok(())

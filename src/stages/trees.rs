@@ -1,8 +1,8 @@
 //! "trees": find or create the Trillian trees of Rekor and the CT log (the upstream design's
 //! CreateTree Jobs) over a tunnel to the Trillian log server's admin API, then record their IDs
-//! (ConfigMaps `rekor-config` and `ctlog-config`, key `treeID`) and write the CT log's config
-//! into Secret `ctlog-secrets`. Trees are found by display name, so an install killed between
-//! creating a tree and recording it reuses that tree on the next run.
+//! (each log's config ConfigMap in the catalog) and write the CT log's config into its Secret.
+//! Trees are found by display name, so an install killed between creating a tree and recording
+//! it reuses that tree on the next run.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -12,86 +12,48 @@ use anyhow::Context as _;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Api;
 
+use super::secrets::merge_secret_data;
+use super::{Context, Outcome, StageFuture, Trees};
+use crate::catalog::{Component, Object, ctlog, rekor, trillian_log_server};
 use crate::cluster::Tunnel;
 use crate::cluster::apply::to_dynamic;
-use crate::pipeline::{Context, StageFuture, Trees};
 use crate::setup::ctlog_config::{CtLogConfig, render};
-use crate::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
-use crate::stages::secrets::{
-    CTLOG_CONFIG_KEY, CTLOG_PRIVATE_KEY, CTLOG_ROOTCA_KEY, CTLOG_SECRET, merge_secret_data,
-};
+use crate::setup::trillian::{TreeId, TrillianAdmin, TrillianError};
 use crate::ui::StageLine;
-use crate::values::{CTLOG_KEYS_DIR, LABEL_COMPONENT, LABEL_NAME};
-
-/// The Trillian log server's gRPC port.
-const TRILLIAN_GRPC_PORT: u16 = 8090;
-pub const REKOR_CONFIG_MAP: &str = "rekor-config";
-pub const CTLOG_CONFIG_MAP: &str = "ctlog-config";
-pub const TREE_ID_KEY: &str = "treeID";
-
-/// Every ConfigMap this stage writes, as `(namespace, name)`.
-pub fn config_map_names(values: &crate::values::Values) -> Vec<(String, &'static str)> {
-    vec![
-        (values.namespaces.rekor.clone(), REKOR_CONFIG_MAP),
-        (values.namespaces.ctlog.clone(), CTLOG_CONFIG_MAP),
-    ]
-}
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
-        let namespace = ctx.values.namespaces.trillian.clone();
+        let server = &trillian_log_server::COMPONENT;
         line.progress("opening a tunnel to the Trillian log server");
         let tunnel = Tunnel::to_service(
             &ctx.cluster,
-            &namespace,
-            "trillian-logserver",
-            TRILLIAN_GRPC_PORT,
+            server.namespace(&ctx.values),
+            server.name,
+            server.port("grpc").service,
             0,
         )
         .await?;
         let mut admin = connect(tunnel.local_addr()).await?;
 
         line.progress("Rekor's tree");
-        let (rekor, rekor_outcome) = admin.ensure_tree(&ctx.values.rekor.tree_name).await?;
+        let (rekor_tree, rekor_made) = admin.ensure_tree(&ctx.values.rekor.tree_name).await?;
         line.progress("the CT log's tree");
-        let (ctlog, ctlog_outcome) = admin.ensure_tree(&ctx.values.ctlog.tree_name).await?;
-        ctx.trees = Some(Trees { rekor, ctlog });
+        let (ctlog_tree, ctlog_made) = admin.ensure_tree(&ctx.values.ctlog.tree_name).await?;
+        ctx.trees.set(Trees {
+            rekor: rekor_tree,
+            ctlog: ctlog_tree,
+        });
 
-        let rekor_ns = ctx.values.namespaces.rekor.clone();
-        let ctlog_ns = ctx.values.namespaces.ctlog.clone();
-        apply_tree_config_map(
-            ctx,
-            &rekor_ns,
-            REKOR_CONFIG_MAP,
-            "rekor",
-            "transparency-log",
-            rekor,
-        )
-        .await?;
-        apply_tree_config_map(
-            ctx,
-            &ctlog_ns,
-            CTLOG_CONFIG_MAP,
-            "ctlog",
-            "certificate-transparency",
-            ctlog,
-        )
-        .await?;
-        let config_outcome = write_ctlog_config(ctx, ctlog).await?;
+        apply_tree_config_map(ctx, &rekor::COMPONENT, rekor::CONFIG, rekor_tree).await?;
+        apply_tree_config_map(ctx, &ctlog::COMPONENT, ctlog::CONFIG, ctlog_tree).await?;
+        let ctlog_config_written = write_ctlog_config(ctx, ctlog_tree).await?;
 
-        Ok(format!(
-            "rekor tree {rekor} {}, ctlog tree {ctlog} {}, ctlog config {config_outcome}",
-            outcome(rekor_outcome),
-            outcome(ctlog_outcome)
-        ))
+        Ok(Outcome::Trees {
+            rekor: (rekor_tree, rekor_made.into()),
+            ctlog: (ctlog_tree, ctlog_made.into()),
+            ctlog_config_written,
+        })
     })
-}
-
-fn outcome(outcome: TreeOutcome) -> &'static str {
-    match outcome {
-        TreeOutcome::Created => "created",
-        TreeOutcome::Exists => "exists",
-    }
 }
 
 /// Connects to the admin API through the tunnel. The log server is Ready, but its gRPC side may
@@ -112,26 +74,26 @@ async fn connect(addr: SocketAddr) -> anyhow::Result<TrillianAdmin> {
     }
 }
 
+/// Records `tree` in the log's config ConfigMap (its one key, the tree ID).
 async fn apply_tree_config_map(
     ctx: &Context,
-    namespace: &str,
-    name: &str,
-    app: &str,
-    component: &str,
+    component: &Component,
+    object: Object,
     tree: TreeId,
 ) -> anyhow::Result<()> {
     let mut labels = ctx.values.ownership_labels();
-    labels.insert(LABEL_NAME.into(), app.into());
-    labels.insert(LABEL_COMPONENT.into(), component.into());
+    for (key, value) in component.labels() {
+        labels.insert(key.into(), value.into());
+    }
     let config_map = ConfigMap {
         metadata: kube::api::ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some(namespace.into()),
+            name: Some(object.name.into()),
+            namespace: Some(component.namespace(&ctx.values).into()),
             labels: Some(labels),
             ..Default::default()
         },
         data: Some(BTreeMap::from([(
-            TREE_ID_KEY.to_string(),
+            object.key("tree_id").to_string(),
             tree.to_string(),
         )])),
         ..Default::default()
@@ -140,45 +102,46 @@ async fn apply_tree_config_map(
     Ok(())
 }
 
-/// Renders the CT log's config for `tree` and stores it in Secret `ctlog-secrets` (key `config`)
-/// unless it is already there: "written" or "unchanged".
-async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<&'static str> {
-    let key = ctx
-        .ctlog_key
-        .clone()
-        .expect("stage secrets runs before trees and stores the CT log's key");
+/// Renders the CT log's config for `tree` and stores it in the CT log's Secret (key `config`)
+/// unless it is already there; true when it was written.
+async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<bool> {
+    let key = ctx.ctlog_key.get()?.clone();
+    let server = &trillian_log_server::COMPONENT;
+    let keys_dir = ctlog::KEYS_DIR;
     let config = render(&CtLogConfig {
         trillian_address: format!(
-            "trillian-logserver.{}.svc:{TRILLIAN_GRPC_PORT}",
-            ctx.values.namespaces.trillian
+            "{}:{}",
+            server.host(&ctx.values),
+            server.port("grpc").service
         ),
         tree_id: tree,
         prefix: ctx.values.ctlog.prefix.clone(),
-        roots_pem_files: vec![format!("{CTLOG_KEYS_DIR}/{CTLOG_ROOTCA_KEY}")],
-        private_key_path: format!("{CTLOG_KEYS_DIR}/{CTLOG_PRIVATE_KEY}"),
+        roots_pem_files: vec![format!("{keys_dir}/{}", ctlog::ROOTCA.name)],
+        private_key_path: format!("{keys_dir}/{}", ctlog::PRIVATE.name),
         private_key_password: key.password,
         public_key_der: key.public_key_der,
     })?;
-    let namespace = &ctx.values.namespaces.ctlog;
+    let namespace = ctlog::COMPONENT.namespace(&ctx.values);
+    let secret = ctlog::SECRETS.name;
     let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), namespace);
     let current = api
-        .get(CTLOG_SECRET)
+        .get(secret)
         .await
         .map_err(|e| ctx.cluster.access_error(&e))?;
     let stored = current
         .data
         .as_ref()
-        .and_then(|data| data.get(CTLOG_CONFIG_KEY));
+        .and_then(|data| data.get(ctlog::CONFIG_FILE.name));
     if stored.map(|v| v.0.as_slice()) == Some(config.as_bytes()) {
-        return Ok("unchanged");
+        return Ok(false);
     }
     merge_secret_data(
         ctx,
         namespace,
-        CTLOG_SECRET,
-        CTLOG_CONFIG_KEY,
+        secret,
+        ctlog::CONFIG_FILE.name,
         config.as_bytes(),
     )
     .await?;
-    Ok("written")
+    Ok(true)
 }

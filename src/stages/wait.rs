@@ -1,8 +1,8 @@
 //! "wait <tier>": watch the tier's Deployments until they are ready (or the install deadline).
 
+use super::{Context, Outcome, StageFuture};
 use crate::cluster::DeploymentRef;
 use crate::cluster::wait::deployments_ready;
-use crate::pipeline::{Context, StageFuture};
 use crate::render::Tier;
 use crate::ui::StageLine;
 
@@ -32,7 +32,7 @@ pub fn deployments(ctx: &Context, tier: Tier) -> Vec<DeploymentRef> {
         .collect()
 }
 
-pub async fn wait_tier(ctx: &mut Context, line: &StageLine, tier: Tier) -> anyhow::Result<String> {
+pub async fn wait_tier(ctx: &mut Context, line: &StageLine, tier: Tier) -> anyhow::Result<Outcome> {
     wait_tiers(ctx, line, &[tier]).await
 }
 
@@ -40,7 +40,7 @@ pub async fn wait_tiers(
     ctx: &mut Context,
     line: &StageLine,
     tiers: &[Tier],
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Outcome> {
     let targets: Vec<DeploymentRef> = tiers
         .iter()
         .flat_map(|&tier| deployments(ctx, tier))
@@ -52,6 +52,7 @@ pub async fn wait_tiers(
         }
     };
     deployments_ready(&ctx.cluster, &targets, ctx.deadline, &progress, &ctx.redact).await?;
-    let names: Vec<&str> = targets.iter().map(|d| d.name.as_str()).collect();
-    Ok(format!("{} ready", names.join(", ")))
+    Ok(Outcome::Ready(
+        targets.into_iter().map(|d| d.name).collect(),
+    ))
 }

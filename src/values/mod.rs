@@ -7,13 +7,18 @@
 //! map the template engine (`render`) looks placeholders up in.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
-use serde_yaml_ng::{Mapping, Value};
+use serde_yaml_ng::Value;
 
+use crate::catalog::{self, Profile};
 use crate::error::{Failure, bad_input};
+
+mod overrides;
+mod validate;
+
+use overrides::{apply_set, merge_file};
 
 /// The value of `app.kubernetes.io/managed-by` (and `part-of`) on everything we create, and the
 /// server-side apply field manager.
@@ -24,14 +29,6 @@ pub const LABEL_PART_OF: &str = "app.kubernetes.io/part-of";
 pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";
 pub const LABEL_NAME: &str = "app.kubernetes.io/name";
 pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
-
-/// Where the CT log pod finds its files: Secret `ctlog-secrets` is mounted under
-/// [`CTLOG_KEYS_DIR`] with keys `private` (encrypted key), `public`, `rootca` (Fulcio's root),
-/// `password` and `config`. The config (text proto) lives in the Secret, not in ConfigMap
-/// `ctlog-config` (which holds only `treeID`), because it carries the key's password: ct_server
-/// refuses a key file without one.
-pub const CTLOG_CONFIG_FILE: &str = "/ctfe-keys/config";
-pub const CTLOG_KEYS_DIR: &str = "/ctfe-keys";
 
 /// The issuer URL `render` uses when `fulcio.issuer_url` is empty and there is no cluster to
 /// ask (install discovers the real one).
@@ -293,6 +290,11 @@ impl Values {
         leaves
     }
 
+    /// Which components this instance runs.
+    pub fn profile(&self) -> Profile {
+        Profile::Classic
+    }
+
     /// The labels that mark an object as ours (managed-by, part-of, instance).
     pub fn ownership_labels(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
@@ -313,19 +315,26 @@ impl Values {
 
     /// The map templates are filled from: every key of [`Values::keys`], plus
     /// - `derived.*`: values computed from others (so templates stay free of logic),
-    /// - `paths.*`: fixed file locations inside pods that code elsewhere relies on.
+    /// - `catalog.*`: every component's names, ports, Secrets, keys and paths (see `catalog`).
     pub fn placeholders(&self) -> BTreeMap<String, Value> {
         let mut map: BTreeMap<String, Value> = self.keys().into_iter().collect();
         let mut derived = |key: &str, value: Value| map.insert(format!("derived.{key}"), value);
 
         let data_volume = if self.mysql.persistence {
-            serde_yaml_ng::from_str("{name: data, persistentVolumeClaim: {claimName: mysql-data}}")
+            serde_yaml_ng::from_str(&format!(
+                "{{name: data, persistentVolumeClaim: {{claimName: {}}}}}",
+                catalog::mariadb::DATA_CLAIM
+            ))
         } else {
             serde_yaml_ng::from_str("{name: data, emptyDir: {}}")
         };
         derived(
             "mysql_data_volume",
             data_volume.expect("literal YAML parses"),
+        );
+        derived(
+            "mysql_data_claim",
+            Value::String(catalog::mariadb::DATA_CLAIM.into()),
         );
         derived(
             "mysql_storage_class",
@@ -336,7 +345,7 @@ impl Values {
             },
         );
         let rekor_hostname = if self.rekor.hostname.is_empty() {
-            format!("rekor.{}.svc", self.namespaces.rekor)
+            catalog::rekor::COMPONENT.host(self)
         } else {
             self.rekor.hostname.clone()
         };
@@ -346,87 +355,8 @@ impl Values {
             Value::String(self.issuer_url_or_fallback().to_string()),
         );
 
-        for (key, path) in [
-            ("ctlog_config_file", CTLOG_CONFIG_FILE),
-            ("ctlog_keys_dir", CTLOG_KEYS_DIR),
-        ] {
-            map.insert(format!("paths.{key}"), Value::String(path.into()));
-        }
+        map.extend(catalog::placeholders(self));
         map
-    }
-
-    /// Checks what types cannot: names Kubernetes accepts, quantities, URLs.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        check_label_value("instance", &self.instance)?;
-        let ns = &self.namespaces;
-        for (key, name) in [
-            ("namespaces.trillian", &ns.trillian),
-            ("namespaces.rekor", &ns.rekor),
-            ("namespaces.ctlog", &ns.ctlog),
-            ("namespaces.fulcio", &ns.fulcio),
-        ] {
-            check_dns_label(key, name)?;
-        }
-        for (key, value) in self.keys() {
-            let Value::String(text) = value else { continue };
-            if key.starts_with("images.") {
-                check_image(&key, &text)?;
-            } else if key.starts_with("resources.") || key == "mysql.storage_size" {
-                check_quantity(&key, &text)?;
-            }
-        }
-        for (key, count) in [
-            (
-                "replicas.trillian_log_server",
-                self.replicas.trillian_log_server,
-            ),
-            ("replicas.rekor", self.replicas.rekor),
-            ("replicas.ctlog", self.replicas.ctlog),
-            ("replicas.fulcio", self.replicas.fulcio),
-        ] {
-            if !(1..=20).contains(&count) {
-                return bad_input(format!("{key}={count}: replicas must be 1 to 20"));
-            }
-        }
-        check_identifier("mysql.database", &self.mysql.database)?;
-        check_identifier("mysql.user", &self.mysql.user)?;
-        if !self.mysql.storage_class.is_empty() {
-            check_dns_subdomain("mysql.storage_class", &self.mysql.storage_class)?;
-        }
-        check_go_duration(
-            "trillian.sequencer_interval",
-            &self.trillian.sequencer_interval,
-        )?;
-        if self.trillian.batch_size == 0 {
-            return bad_input("trillian.batch_size=0: the batch size must be at least 1");
-        }
-        if !self.rekor.hostname.is_empty() {
-            check_dns_subdomain("rekor.hostname", &self.rekor.hostname)?;
-        }
-        check_label_value("rekor.tree_name", &self.rekor.tree_name)?;
-        check_label_value("ctlog.tree_name", &self.ctlog.tree_name)?;
-        if self.ctlog.prefix.is_empty()
-            || !self
-                .ctlog
-                .prefix
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return bad_input(format!(
-                "ctlog.prefix={:?}: the CT log prefix must be non-empty and use only letters, digits, '-' and '_'",
-                self.ctlog.prefix
-            ));
-        }
-        if !self.fulcio.issuer_url.is_empty() {
-            check_url("fulcio.issuer_url", &self.fulcio.issuer_url)?;
-        }
-        check_label_value("fulcio.client_id", &self.fulcio.client_id)?;
-        if self.lifetimes.fulcio_ca_days == 0 || self.lifetimes.identity_token_seconds < 600 {
-            return bad_input(
-                "lifetimes: fulcio_ca_days must be at least 1 and identity_token_seconds at least 600 (the Kubernetes minimum)",
-            );
-        }
-        Ok(())
     }
 }
 
@@ -488,287 +418,5 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
             }
         }
         leaf => out.push((prefix.to_string(), leaf.clone())),
-    }
-}
-
-fn valid_keys_list(defaults: &Value) -> String {
-    let mut leaves = Vec::new();
-    flatten("", defaults, &mut leaves);
-    leaves
-        .iter()
-        .map(|(key, _)| format!("  {key}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Looks up a dotted key in the defaults tree.
-fn lookup<'a>(defaults: &'a Value, key: &str) -> Option<&'a Value> {
-    key.split('.')
-        .try_fold(defaults, |node, part| node.as_mapping()?.get(part))
-}
-
-fn set_at(tree: &mut Value, key: &str, value: Value) {
-    let mut node = tree;
-    let parts: Vec<&str> = key.split('.').collect();
-    for part in &parts[..parts.len() - 1] {
-        node = node
-            .as_mapping_mut()
-            .and_then(|map| map.get_mut(*part))
-            .expect("key was checked against the defaults");
-    }
-    node.as_mapping_mut()
-        .expect("key was checked against the defaults")
-        .insert(Value::String(parts[parts.len() - 1].into()), value);
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a whole number",
-        Value::String(_) => "a string",
-        Value::Mapping(_) => "a section",
-        _ => "a value",
-    }
-}
-
-/// Applies one `key=value` assignment; the value is parsed as the type the key has.
-fn apply_set(tree: &mut Value, defaults: &Value, assignment: &str) -> anyhow::Result<()> {
-    let Some((key, raw)) = assignment.split_once('=') else {
-        return bad_input(format!(
-            "--set {assignment:?}: expected KEY=VALUE, e.g. --set mysql.database=trillian"
-        ));
-    };
-    let key = key.trim();
-    let Some(default) = lookup(defaults, key).filter(|v| !v.is_mapping()) else {
-        return bad_input(format!(
-            "--set {key}: unknown key. Valid keys:\n{}",
-            valid_keys_list(defaults)
-        ));
-    };
-    let value = match default {
-        Value::String(_) => Value::String(raw.to_string()),
-        Value::Bool(_) => match raw {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => return bad_input(format!("--set {key}={raw}: expected true or false")),
-        },
-        Value::Number(_) => match raw.parse::<u32>() {
-            Ok(n) => Value::Number(n.into()),
-            Err(_) => return bad_input(format!("--set {key}={raw}: expected a whole number")),
-        },
-        _ => unreachable!("Values has only string, bool and number leaves"),
-    };
-    set_at(tree, key, value);
-    Ok(())
-}
-
-/// Merges a values file into `tree`, checking every key and leaf type against the defaults.
-fn merge_file(tree: &mut Value, defaults: &Value, text: &str, file: &Path) -> anyhow::Result<()> {
-    let parsed: Value = serde_yaml_ng::from_str(text).map_err(|e| {
-        Failure::BadInput(format!(
-            "values file {}: not valid YAML: {e}",
-            file.display()
-        ))
-    })?;
-    let map = match parsed {
-        Value::Null => return Ok(()), // an empty file changes nothing
-        Value::Mapping(map) => map,
-        other => {
-            return bad_input(format!(
-                "values file {}: expected a mapping of keys, found {}",
-                file.display(),
-                type_name(&other)
-            ));
-        }
-    };
-    merge_mapping(tree, defaults, "", &map, file)
-}
-
-fn merge_mapping(
-    tree: &mut Value,
-    defaults: &Value,
-    prefix: &str,
-    map: &Mapping,
-    file: &Path,
-) -> anyhow::Result<()> {
-    for (key, value) in map {
-        let Some(key) = key.as_str() else {
-            return bad_input(format!(
-                "values file {}: keys must be strings, found {key:?}",
-                file.display()
-            ));
-        };
-        let path = if prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        let Some(default) = lookup(defaults, &path) else {
-            return bad_input(format!(
-                "values file {}: unknown key {path}. Valid keys:\n{}",
-                file.display(),
-                valid_keys_list(defaults)
-            ));
-        };
-        let mismatch = || {
-            bad_input(format!(
-                "values file {}: {path}: expected {}, found {}",
-                file.display(),
-                type_name(default),
-                type_name(value)
-            ))
-        };
-        match (default, value) {
-            (Value::Mapping(_), Value::Mapping(inner)) => {
-                merge_mapping(tree, defaults, &path, inner, file)?
-            }
-            (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => {
-                set_at(tree, &path, value.clone())
-            }
-            (Value::Number(_), Value::Number(n))
-                if n.as_u64().is_some_and(|n| n <= u32::MAX as u64) =>
-            {
-                set_at(tree, &path, value.clone())
-            }
-            _ => return mismatch(),
-        }
-    }
-    Ok(())
-}
-
-// ---- checks for strings Kubernetes (or the servers) will interpret ----
-
-fn check_dns_label(key: &str, value: &str) -> anyhow::Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 63
-        && value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !value.starts_with('-')
-        && !value.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: must be a DNS label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)"
-        ))
-    }
-}
-
-fn check_dns_subdomain(key: &str, value: &str) -> anyhow::Result<()> {
-    if value.len() <= 253
-        && value
-            .split('.')
-            .all(|part| check_dns_label(key, part).is_ok())
-    {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: must be a DNS name (dot-separated DNS labels)"
-        ))
-    }
-}
-
-fn check_label_value(key: &str, value: &str) -> anyhow::Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 63
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && value.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        ))
-    }
-}
-
-fn check_identifier(key: &str, value: &str) -> anyhow::Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 32
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: must be 1-32 letters, digits or '_'"
-        ))
-    }
-}
-
-fn check_image(key: &str, value: &str) -> anyhow::Result<()> {
-    let ok = !value.is_empty()
-        && !value.contains(char::is_whitespace)
-        && !value.contains(['"', '\'', '\\', '{', '}'])
-        && !value.starts_with(['/', ':', '@']);
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: expected an image reference such as registry.example.com/org/name:tag"
-        ))
-    }
-}
-
-/// A Kubernetes quantity: a decimal number with an optional suffix (m, k, M, G, T, Ki, Mi, Gi, Ti).
-fn check_quantity(key: &str, value: &str) -> anyhow::Result<()> {
-    const SUFFIXES: [&str; 10] = ["Ki", "Mi", "Gi", "Ti", "m", "k", "M", "G", "T", ""];
-    let ok = SUFFIXES.iter().any(|suffix| {
-        value.strip_suffix(suffix).is_some_and(|number| {
-            !number.is_empty()
-                && number.chars().all(|c| c.is_ascii_digit() || c == '.')
-                && number.starts_with(|c: char| c.is_ascii_digit())
-                && number.matches('.').count() <= 1
-        })
-    });
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: expected a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi"
-        ))
-    }
-}
-
-/// A Go duration as the Trillian flags take it: one or more number+unit pairs (ns, us, ms, s, m, h).
-fn check_go_duration(key: &str, value: &str) -> anyhow::Result<()> {
-    let mut rest = value;
-    let mut parts = 0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let unit_end = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(rest.len(), |i| digits + i);
-        let unit = &rest[digits..unit_end];
-        if digits == 0 || !["ns", "us", "ms", "s", "m", "h"].contains(&unit) {
-            return bad_input(format!(
-                "{key}={value:?}: expected a duration such as 100ms, 1s or 1m30s"
-            ));
-        }
-        rest = &rest[unit_end..];
-        parts += 1;
-    }
-    if parts == 0 {
-        return bad_input(format!("{key}: the duration must not be empty"));
-    }
-    Ok(())
-}
-
-fn check_url(key: &str, value: &str) -> anyhow::Result<()> {
-    let ok = (value.starts_with("https://") || value.starts_with("http://"))
-        && value.len() > "https://".len()
-        && !value
-            .contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '{' | '}'));
-    if ok {
-        Ok(())
-    } else {
-        bad_input(format!(
-            "{key}={value:?}: expected an http(s) URL such as https://kubernetes.default.svc.cluster.local"
-        ))
     }
 }

@@ -1,0 +1,858 @@
+//! The component catalog: one description per component of a stack, and the one place each of its
+//! names, ports, labels, Secrets, ConfigMaps and keys is defined.
+//!
+//! Everything else reads from here:
+//! - templates, through the `catalog.*` placeholders of [`placeholders`] (`{{ catalog.rekor.name }}`,
+//!   `{{ catalog.trillian_log_server.port.grpc }}`, `{{ catalog.mariadb.credentials.password }}`),
+//! - the setup stages (which Secret to mint, which Service to tunnel to),
+//! - preflight and teardown (which objects stages create, which kinds may exist),
+//! - `status` (which workloads to report), `forward` (which ports, which flags), the trust
+//!   outputs (which Secret holds which public key, which URL a client is told).
+//!
+//! `tests/render_references.rs`-style checks (see the tests of this module) render every profile
+//! and verify that each `secretName`, `secretKeyRef`, `configMapKeyRef`, Service and port name a
+//! manifest refers to is produced by a catalog entry.
+//!
+//! ## Adding a component
+//! 1. A `Component` constant here (names, ports, objects, templates, tier, trust, forwards) and
+//!    its place in a [`Profile`]'s list; its values keys (`images.<id>`, `resources.<id>`,
+//!    `replicas.<id>`) in `values`.
+//! 2. Its templates in `templates/<id>/`, naming things only through `catalog.*` placeholders.
+//! 3. Its setup module in `setup/` (what upstream does in Jobs) and, if it mints or writes
+//!    objects, a stage in `stages/` placed in the profile's pipeline (`pipeline::stages_for`).
+//! 4. Its tests: the catalog tests below cover references; a real-server test in tests/.
+
+use std::collections::BTreeMap;
+
+use serde_yaml_ng::Value;
+
+use crate::setup::certs::secret_keys as fulcio_keys;
+use crate::trust::env_names;
+use crate::values::Values;
+
+/// Groups of objects applied (and waited for) together, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// The namespaces everything else lives in (one generic template, rendered per namespace).
+    Namespaces,
+    /// MariaDB and Redis. Trillian exits at start when MariaDB does not answer, so the
+    /// databases are applied and waited for first.
+    Databases,
+    /// The Trillian log server and signer.
+    Trillian,
+    /// Fulcio (and what only it needs). It needs no tree, so it starts beside the data tier.
+    Fulcio,
+    /// Rekor and the CT log: they start once their Trillian trees exist.
+    Logs,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [
+        Tier::Namespaces,
+        Tier::Databases,
+        Tier::Trillian,
+        Tier::Fulcio,
+        Tier::Logs,
+    ];
+}
+
+/// Which `namespaces.*` value a component lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NamespaceKey {
+    Trillian,
+    Rekor,
+    Ctlog,
+    Fulcio,
+}
+
+impl NamespaceKey {
+    pub const ALL: [NamespaceKey; 4] = [
+        NamespaceKey::Trillian,
+        NamespaceKey::Rekor,
+        NamespaceKey::Ctlog,
+        NamespaceKey::Fulcio,
+    ];
+
+    /// The values key under `namespaces.` (and the namespace's `app.kubernetes.io/name`).
+    pub fn key(self) -> &'static str {
+        match self {
+            NamespaceKey::Trillian => "trillian",
+            NamespaceKey::Rekor => "rekor",
+            NamespaceKey::Ctlog => "ctlog",
+            NamespaceKey::Fulcio => "fulcio",
+        }
+    }
+
+    /// The namespace's name in these values.
+    pub fn of(self, values: &Values) -> &str {
+        let ns = &values.namespaces;
+        match self {
+            NamespaceKey::Trillian => &ns.trillian,
+            NamespaceKey::Rekor => &ns.rekor,
+            NamespaceKey::Ctlog => &ns.ctlog,
+            NamespaceKey::Fulcio => &ns.fulcio,
+        }
+    }
+}
+
+/// A named port: the container listens on `container`, the Service exposes it as `service`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port {
+    pub name: &'static str,
+    pub container: u16,
+    pub service: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Secret,
+    ConfigMap,
+}
+
+impl ObjectKind {
+    pub fn kind(self) -> &'static str {
+        match self {
+            ObjectKind::Secret => "Secret",
+            ObjectKind::ConfigMap => "ConfigMap",
+        }
+    }
+}
+
+/// Who creates an object a component mounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MadeBy {
+    /// An install stage, before any pod that mounts it is applied.
+    Stage(&'static str),
+    /// One of the component's templates.
+    Template,
+    /// Kubernetes itself (e.g. `kube-root-ca.crt` in every namespace).
+    Cluster,
+}
+
+/// One key of a Secret or ConfigMap: `id` is its placeholder name, `name` the key in the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+/// A Secret or ConfigMap in the component's namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Object {
+    /// Placeholder name: `catalog.<component>.<id>.name`, `catalog.<component>.<id>.<key id>`.
+    pub id: &'static str,
+    pub kind: ObjectKind,
+    pub name: &'static str,
+    pub keys: &'static [Key],
+    pub made_by: MadeBy,
+}
+
+impl Object {
+    /// The key whose placeholder name is `id` (a catalog bug if there is none).
+    pub fn key(&self, id: &str) -> &'static str {
+        self.keys
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.name)
+            .unwrap_or_else(|| panic!("catalog: {} has no key {id}", self.name))
+    }
+}
+
+/// What a component contributes to the clients' trust material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustRole {
+    /// The certificate authority's chain (PEM certificates).
+    CertificateAuthority,
+    /// A Rekor v1 transparency log's public key (PEM SubjectPublicKeyInfo).
+    TransparencyLog,
+    /// A CT log's public key (PEM SubjectPublicKeyInfo).
+    CtLog,
+}
+
+/// Where the public part of a component's trust contribution is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trust {
+    pub role: TrustRole,
+    /// The Secret (one of the component's objects) and the key holding the public PEM.
+    pub secret: Object,
+    pub key: &'static str,
+}
+
+/// A port `sigstore-up forward` exposes on the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forward {
+    /// The flag is `--<id>-port`; also the key of [`ForwardPorts`].
+    pub id: &'static str,
+    /// The component's port (by name) it forwards to.
+    pub port: &'static str,
+    /// The default local port (the container's own port, as in sigstore/scaffolding).
+    pub default_local: u16,
+    /// What it reaches, for `--help`.
+    pub help: &'static str,
+    /// The environment variable `env`, `forward` and `install --ci` give its host URL in.
+    pub env: &'static str,
+}
+
+/// End-to-end checks `status --probe` runs against a component (see `probe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeCheck {
+    /// Fulcio serves the root certificate of its Secret.
+    FulcioRoot,
+    /// Rekor serves its public key, and signs its checkpoint with it.
+    RekorKey,
+    RekorCheckpoint,
+    /// The CT log signs its tree head with its key.
+    CtlogTreeHead,
+}
+
+impl ProbeCheck {
+    /// How `status --probe` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeCheck::FulcioRoot => "fulcio root certificate",
+            ProbeCheck::RekorKey => "rekor public key",
+            ProbeCheck::RekorCheckpoint => "rekor signed checkpoint",
+            ProbeCheck::CtlogTreeHead => "ctlog signed tree head",
+        }
+    }
+}
+
+/// One manifest template of a component.
+pub struct Template {
+    /// Path relative to the repository root, e.g. `templates/mariadb/deployment.yaml`.
+    pub path: &'static str,
+    pub text: &'static str,
+    /// When present, the template is rendered only if this returns true.
+    pub only_if: Option<fn(&Values) -> bool>,
+}
+
+macro_rules! template {
+    ($path:literal) => {
+        template!($path, None)
+    };
+    ($path:literal, $only_if:expr) => {
+        Template {
+            path: concat!("templates/", $path),
+            text: include_str!(concat!("../templates/", $path)),
+            only_if: $only_if,
+        }
+    };
+}
+
+/// One component of a stack.
+pub struct Component {
+    /// Its values key (`images.<id>`, `resources.<id>`) and placeholder prefix (`catalog.<id>`).
+    pub id: &'static str,
+    /// Name of its Deployment and Service, and its `app.kubernetes.io/name` label.
+    pub name: &'static str,
+    /// Its `app.kubernetes.io/component` label.
+    pub role: &'static str,
+    pub namespace: NamespaceKey,
+    pub tier: Tier,
+    pub ports: &'static [Port],
+    /// Secrets and ConfigMaps it owns (in its namespace), with who makes them.
+    pub objects: &'static [Object],
+    /// Fixed file locations inside its pods that code relies on: `catalog.<id>.path.<name>`.
+    pub paths: &'static [(&'static str, &'static str)],
+    /// In apply order.
+    pub templates: &'static [Template],
+    /// Components that must be ready before it can start (ids).
+    pub depends_on: &'static [&'static str],
+    /// When it is ready, in words (the probe itself is in its Deployment template).
+    pub readiness: &'static str,
+    pub trust: Option<Trust>,
+    pub forwards: &'static [Forward],
+    pub probes: &'static [ProbeCheck],
+}
+
+impl Component {
+    pub fn port(&self, name: &str) -> Port {
+        *self
+            .ports
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("catalog: {} has no port {name}", self.id))
+    }
+
+    pub fn object(&self, id: &str) -> Object {
+        *self
+            .objects
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("catalog: {} has no object {id}", self.id))
+    }
+
+    pub fn path(&self, name: &str) -> &'static str {
+        self.paths
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| *p)
+            .unwrap_or_else(|| panic!("catalog: {} has no path {name}", self.id))
+    }
+
+    /// The namespace it runs in, with these values.
+    pub fn namespace<'v>(&self, values: &'v Values) -> &'v str {
+        self.namespace.of(values)
+    }
+
+    /// Its Service's in-cluster DNS name: `<name>.<namespace>.svc`.
+    pub fn host(&self, values: &Values) -> String {
+        format!("{}.{}.svc", self.name, self.namespace(values))
+    }
+
+    /// `app.kubernetes.io/name` and `app.kubernetes.io/component`, for objects stages create.
+    pub fn labels(&self) -> [(&'static str, &'static str); 2] {
+        [
+            (crate::values::LABEL_NAME, self.name),
+            (crate::values::LABEL_COMPONENT, self.role),
+        ]
+    }
+}
+
+// ---- the components ----
+
+pub mod mariadb {
+    use super::*;
+
+    pub const PASSWORD: Key = Key {
+        id: "password",
+        name: "password",
+    };
+    pub const ROOT_PASSWORD: Key = Key {
+        id: "root_password",
+        name: "root-password",
+    };
+    /// The MariaDB passwords: of root, and of the Trillian user (`mysql.user`).
+    pub const CREDENTIALS: Object = Object {
+        id: "credentials",
+        kind: ObjectKind::Secret,
+        name: "trillian-mysql",
+        keys: &[ROOT_PASSWORD, PASSWORD],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    /// The PersistentVolumeClaim of its data (with `mysql.persistence`).
+    pub const DATA_CLAIM: &str = "mysql-data";
+    pub const COMPONENT: Component = Component {
+        id: "mariadb",
+        name: "mysql",
+        role: "database",
+        namespace: NamespaceKey::Trillian,
+        tier: Tier::Databases,
+        ports: &[Port {
+            name: "mysql",
+            container: 3306,
+            service: 3306,
+        }],
+        objects: &[CREDENTIALS],
+        paths: &[],
+        templates: &[
+            template!("mariadb/pvc.yaml", Some(|v: &Values| v.mysql.persistence)),
+            template!("mariadb/service.yaml"),
+            template!("mariadb/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "port mysql accepts connections (the entrypoint's init server listens on no port)",
+        trust: None,
+        forwards: &[],
+        probes: &[],
+    };
+}
+
+pub mod redis {
+    use super::*;
+
+    pub const COMPONENT: Component = Component {
+        id: "redis",
+        name: "redis",
+        role: "search-index",
+        namespace: NamespaceKey::Rekor,
+        tier: Tier::Databases,
+        ports: &[Port {
+            name: "redis",
+            container: 6379,
+            service: 6379,
+        }],
+        objects: &[],
+        paths: &[],
+        templates: &[
+            template!("redis/service.yaml"),
+            template!("redis/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "port redis accepts connections",
+        trust: None,
+        forwards: &[],
+        probes: &[],
+    };
+}
+
+pub mod trillian_log_server {
+    use super::*;
+
+    pub const COMPONENT: Component = Component {
+        id: "trillian_log_server",
+        name: "trillian-logserver",
+        role: "log-server",
+        namespace: NamespaceKey::Trillian,
+        tier: Tier::Trillian,
+        ports: &[
+            Port {
+                name: "grpc",
+                container: 8090,
+                service: 8090,
+            },
+            Port {
+                name: "http",
+                container: 8091,
+                service: 8091,
+            },
+        ],
+        objects: &[],
+        paths: &[],
+        templates: &[
+            template!("trillian_log_server/service.yaml"),
+            template!("trillian_log_server/deployment.yaml"),
+        ],
+        depends_on: &["mariadb"],
+        readiness: "GET /healthz on http (checks the database)",
+        trust: None,
+        forwards: &[],
+        probes: &[],
+    };
+}
+
+pub mod trillian_log_signer {
+    use super::*;
+
+    pub const COMPONENT: Component = Component {
+        id: "trillian_log_signer",
+        name: "trillian-logsigner",
+        role: "log-signer",
+        namespace: NamespaceKey::Trillian,
+        tier: Tier::Trillian,
+        ports: &[
+            Port {
+                name: "grpc",
+                container: 8090,
+                service: 8090,
+            },
+            Port {
+                name: "http",
+                container: 8091,
+                service: 8091,
+            },
+        ],
+        objects: &[],
+        paths: &[],
+        templates: &[
+            template!("trillian_log_signer/service.yaml"),
+            template!("trillian_log_signer/deployment.yaml"),
+        ],
+        depends_on: &["mariadb"],
+        readiness: "GET /healthz on http",
+        trust: None,
+        forwards: &[],
+        probes: &[],
+    };
+}
+
+pub mod rekor {
+    use super::*;
+
+    pub const PRIVATE: Key = Key {
+        id: "private",
+        name: "private",
+    };
+    pub const PUBLIC: Key = Key {
+        id: "public",
+        name: "public",
+    };
+    pub const TREE_ID: Key = Key {
+        id: "tree_id",
+        name: "treeID",
+    };
+    /// Rekor's signing key: unencrypted PKCS#8 PEM, what `--rekor_server.signer=<file>` loads.
+    pub const SIGNING_KEY: Object = Object {
+        id: "signing_key",
+        kind: ObjectKind::Secret,
+        name: "rekor-signing-key",
+        keys: &[PRIVATE],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    /// The public copy of the signing key (what the trust outputs read).
+    pub const PUBLIC_KEY: Object = Object {
+        id: "public_key",
+        kind: ObjectKind::Secret,
+        name: "rekor-public-key",
+        keys: &[PUBLIC],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    /// The Trillian tree Rekor serves.
+    pub const CONFIG: Object = Object {
+        id: "config",
+        kind: ObjectKind::ConfigMap,
+        name: "rekor-config",
+        keys: &[TREE_ID],
+        made_by: MadeBy::Stage("trees"),
+    };
+    pub const COMPONENT: Component = Component {
+        id: "rekor",
+        name: "rekor",
+        role: "transparency-log",
+        namespace: NamespaceKey::Rekor,
+        tier: Tier::Logs,
+        ports: &[Port {
+            name: "http",
+            container: 3000,
+            service: 80,
+        }],
+        objects: &[SIGNING_KEY, PUBLIC_KEY, CONFIG],
+        paths: &[("signing_key_dir", "/var/run/rekor-key")],
+        templates: &[
+            template!("rekor/service.yaml"),
+            template!("rekor/deployment.yaml"),
+        ],
+        depends_on: &["trillian_log_server", "trillian_log_signer", "redis"],
+        readiness: "GET /api/v1/log on http (answers once its tree is reachable through Trillian)",
+        trust: Some(Trust {
+            role: TrustRole::TransparencyLog,
+            secret: PUBLIC_KEY,
+            key: PUBLIC.name,
+        }),
+        forwards: &[Forward {
+            id: "rekor",
+            port: "http",
+            default_local: 3000,
+            help: "Rekor",
+            env: env_names::REKOR_URL,
+        }],
+        probes: &[ProbeCheck::RekorKey, ProbeCheck::RekorCheckpoint],
+    };
+}
+
+pub mod ctlog {
+    use super::*;
+
+    pub const PRIVATE: Key = Key {
+        id: "private",
+        name: "private",
+    };
+    pub const PASSWORD: Key = Key {
+        id: "password",
+        name: "password",
+    };
+    pub const PUBLIC: Key = Key {
+        id: "public",
+        name: "public",
+    };
+    pub const ROOTCA: Key = Key {
+        id: "rootca",
+        name: "rootca",
+    };
+    pub const CONFIG_FILE: Key = Key {
+        id: "config",
+        name: "config",
+    };
+    pub const TREE_ID: Key = Key {
+        id: "tree_id",
+        name: "treeID",
+    };
+    /// The CT log's key, its accepted root (Fulcio's) and its config: the config (a text proto
+    /// naming the tree, the prefix and the key files, written by stage "trees") lives in the
+    /// Secret, not a ConfigMap, because it carries the key's password.
+    pub const SECRETS: Object = Object {
+        id: "secrets",
+        kind: ObjectKind::Secret,
+        name: "ctlog-secrets",
+        keys: &[PRIVATE, PASSWORD, PUBLIC, ROOTCA, CONFIG_FILE],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    pub const PUBLIC_KEY: Object = Object {
+        id: "public_key",
+        kind: ObjectKind::Secret,
+        name: "ctlog-public-key",
+        keys: &[PUBLIC],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    /// The CT log's tree ID, for people and tools (the server reads it from its config).
+    pub const CONFIG: Object = Object {
+        id: "config",
+        kind: ObjectKind::ConfigMap,
+        name: "ctlog-config",
+        keys: &[TREE_ID],
+        made_by: MadeBy::Stage("trees"),
+    };
+    /// Where the pod mounts [`SECRETS`].
+    pub const KEYS_DIR: &str = "/ctfe-keys";
+    pub const COMPONENT: Component = Component {
+        id: "ctlog",
+        name: "ctlog",
+        role: "certificate-transparency",
+        namespace: NamespaceKey::Ctlog,
+        tier: Tier::Logs,
+        ports: &[Port {
+            name: "http",
+            container: 6962,
+            service: 80,
+        }],
+        objects: &[SECRETS, PUBLIC_KEY, CONFIG],
+        paths: &[("keys_dir", KEYS_DIR)],
+        templates: &[
+            template!("ctlog/service.yaml"),
+            template!("ctlog/deployment.yaml"),
+        ],
+        depends_on: &["trillian_log_server", "trillian_log_signer"],
+        readiness: "GET /healthz on http",
+        trust: Some(Trust {
+            role: TrustRole::CtLog,
+            secret: PUBLIC_KEY,
+            key: PUBLIC.name,
+        }),
+        forwards: &[Forward {
+            id: "ctlog",
+            port: "http",
+            default_local: 6962,
+            help: "the CT log",
+            env: env_names::CTLOG_URL,
+        }],
+        probes: &[ProbeCheck::CtlogTreeHead],
+    };
+}
+
+pub mod fulcio {
+    use super::*;
+
+    pub const CERT: Key = Key {
+        id: "cert",
+        name: fulcio_keys::CERT,
+    };
+    pub const PRIVATE: Key = Key {
+        id: "private",
+        name: fulcio_keys::PRIVATE,
+    };
+    pub const PASSWORD: Key = Key {
+        id: "password",
+        name: fulcio_keys::PASSWORD,
+    };
+    pub const PUBLIC: Key = Key {
+        id: "public",
+        name: fulcio_keys::PUBLIC,
+    };
+    /// The file CA: root certificate, encrypted key, its password, public key.
+    pub const CA: Object = Object {
+        id: "ca",
+        kind: ObjectKind::Secret,
+        name: "fulcio-secret",
+        keys: &[CERT, PRIVATE, PASSWORD, PUBLIC],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    pub const CONFIG_YAML: Key = Key {
+        id: "config",
+        name: "config.yaml",
+    };
+    /// Which identity tokens Fulcio accepts.
+    pub const CONFIG: Object = Object {
+        id: "config",
+        kind: ObjectKind::ConfigMap,
+        name: "fulcio-config",
+        keys: &[CONFIG_YAML],
+        made_by: MadeBy::Template,
+    };
+    pub const CA_CRT: Key = Key {
+        id: "ca_crt",
+        name: "ca.crt",
+    };
+    /// The cluster CA, published by Kubernetes in every namespace.
+    pub const CLUSTER_CA: Object = Object {
+        id: "cluster_ca",
+        kind: ObjectKind::ConfigMap,
+        name: "kube-root-ca.crt",
+        keys: &[CA_CRT],
+        made_by: MadeBy::Cluster,
+    };
+    pub const COMPONENT: Component = Component {
+        id: "fulcio",
+        name: "fulcio",
+        role: "certificate-authority",
+        namespace: NamespaceKey::Fulcio,
+        tier: Tier::Fulcio,
+        ports: &[
+            Port {
+                name: "http",
+                container: 5555,
+                service: 80,
+            },
+            Port {
+                name: "grpc",
+                container: 5554,
+                service: 5554,
+            },
+        ],
+        objects: &[CA, CONFIG, CLUSTER_CA],
+        // Fulcio reads the cluster CA from this fixed path for a kubernetes-type issuer.
+        paths: &[("cluster_ca_dir", "/var/run/fulcio")],
+        templates: &[
+            template!("fulcio/config.yaml"),
+            template!(
+                "fulcio/oidc-discovery-clusterrolebinding.yaml",
+                Some(|v: &Values| v.fulcio.anonymous_oidc_discovery)
+            ),
+            template!("fulcio/service.yaml"),
+            template!("fulcio/deployment.yaml"),
+        ],
+        depends_on: &["ctlog"],
+        readiness: "GET /healthz on http",
+        trust: Some(Trust {
+            role: TrustRole::CertificateAuthority,
+            secret: CA,
+            key: fulcio_keys::CERT,
+        }),
+        forwards: &[
+            Forward {
+                id: "fulcio",
+                port: "http",
+                default_local: 5555,
+                help: "Fulcio's HTTP API",
+                env: env_names::FULCIO_URL,
+            },
+            Forward {
+                id: "fulcio-grpc",
+                port: "grpc",
+                default_local: 5554,
+                help: "Fulcio's gRPC API",
+                env: env_names::FULCIO_GRPC_URL,
+            },
+        ],
+        probes: &[ProbeCheck::FulcioRoot],
+    };
+}
+
+/// The namespace template, rendered once per namespace a profile uses, with
+/// `namespace.name` and `namespace.key` placeholders.
+pub const NAMESPACE_TEMPLATE: Template = template!("namespace.yaml");
+
+/// A set of components installed together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// MariaDB, Redis, Trillian, Rekor v1, ct_server, Fulcio.
+    Classic,
+}
+
+impl Profile {
+    pub fn components(self) -> &'static [&'static Component] {
+        match self {
+            Profile::Classic => CLASSIC,
+        }
+    }
+
+    /// The namespaces its components live in, in [`NamespaceKey::ALL`] order.
+    pub fn namespaces(self) -> Vec<NamespaceKey> {
+        NamespaceKey::ALL
+            .into_iter()
+            .filter(|key| self.components().iter().any(|c| c.namespace == *key))
+            .collect()
+    }
+
+    /// The component with this id, if the profile has it.
+    pub fn component(self, id: &str) -> Option<&'static Component> {
+        self.components().iter().copied().find(|c| c.id == id)
+    }
+
+    /// Every forwarded port, in component order.
+    pub fn forwards(self) -> Vec<(&'static Component, Forward)> {
+        self.components()
+            .iter()
+            .flat_map(|c| c.forwards.iter().map(move |f| (*c, *f)))
+            .collect()
+    }
+
+    /// Every Secret and ConfigMap a stage creates, with its namespace.
+    pub fn stage_objects(self, values: &Values) -> Vec<(String, Object)> {
+        self.components()
+            .iter()
+            .flat_map(|c| {
+                c.objects
+                    .iter()
+                    .filter(|o| matches!(o.made_by, MadeBy::Stage(_)))
+                    .map(|o| (c.namespace(values).to_string(), *o))
+            })
+            .collect()
+    }
+}
+
+/// The local port of each forward (by [`Forward::id`]): what `forward` listens on and the host
+/// trust files name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardPorts(pub BTreeMap<&'static str, u16>);
+
+impl ForwardPorts {
+    /// Each forward's default port, for every component of every profile.
+    pub fn defaults() -> ForwardPorts {
+        ForwardPorts(
+            all_forwards()
+                .map(|(_, f)| (f.id, f.default_local))
+                .collect(),
+        )
+    }
+
+    /// The local port of forward `id` (a catalog bug if there is none).
+    pub fn get(&self, id: &str) -> u16 {
+        *self
+            .0
+            .get(id)
+            .unwrap_or_else(|| panic!("no forward port {id}"))
+    }
+}
+
+/// Every forward of every component (the `--<id>-port` flags).
+pub fn all_forwards() -> impl Iterator<Item = (&'static Component, Forward)> {
+    ALL_COMPONENTS
+        .iter()
+        .flat_map(|c| c.forwards.iter().map(move |f| (*c, *f)))
+}
+
+/// The `catalog.*` placeholders of every component (see the module docs for the names).
+pub fn placeholders(values: &Values) -> BTreeMap<String, Value> {
+    let mut map = BTreeMap::new();
+    let mut put = |key: String, value: Value| map.insert(format!("catalog.{key}"), value);
+    let text = |s: &str| Value::String(s.to_string());
+    // Placeholders exist for every component, whichever profile renders.
+    for component in ALL_COMPONENTS {
+        let id = component.id;
+        put(format!("{id}.name"), text(component.name));
+        put(format!("{id}.role"), text(component.role));
+        put(format!("{id}.namespace"), text(component.namespace(values)));
+        put(format!("{id}.host"), text(&component.host(values)));
+        for port in component.ports {
+            put(format!("{id}.port.{}", port.name), port.service.into());
+            put(
+                format!("{id}.container_port.{}", port.name),
+                port.container.into(),
+            );
+        }
+        for object in component.objects {
+            put(format!("{id}.{}.name", object.id), text(object.name));
+            for key in object.keys {
+                put(format!("{id}.{}.{}", object.id, key.id), text(key.name));
+            }
+        }
+        for (name, path) in component.paths {
+            put(format!("{id}.path.{name}"), text(path));
+        }
+    }
+    map
+}
+
+/// Every component of every profile.
+pub const ALL_COMPONENTS: &[&Component] = CLASSIC;
+
+/// The classic profile, in apply order within each tier.
+const CLASSIC: &[&Component] = &[
+    &mariadb::COMPONENT,
+    &redis::COMPONENT,
+    &trillian_log_server::COMPONENT,
+    &trillian_log_signer::COMPONENT,
+    &rekor::COMPONENT,
+    &ctlog::COMPONENT,
+    &fulcio::COMPONENT,
+];

@@ -1,0 +1,267 @@
+//! An installed instance as its clients see it: the trust material read back from the cluster,
+//! the URLs each audience reaches the services at, and the local state directory.
+//!
+//! One stack has one set of public keys but two kinds of clients: pods inside the cluster reach
+//! the services by Service DNS names (`cluster/`), programs on this machine through
+//! `sigstore-up forward`'s fixed loopback ports (`host/`). Both directories live in the instance's
+//! state directory ([`state_dir`]), next to forward's pid and log files:
+//!
+//! ```text
+//! $XDG_STATE_HOME/sigstore-up/<instance>/     (default ~/.local/state/sigstore-up/<instance>/)
+//!   cluster/  trusted_root.json signing_config.json client_trust_config.json
+//!             fulcio_root.pem ctlog_public.pem rekor_public.pem env
+//!   host/     the same files, with http://127.0.0.1:<port> URLs
+//!   forward.pid, forward.log
+//! ```
+//!
+//! Everything is read from public material only, from the Secret and key each component's
+//! catalog entry names as its trust contribution (Fulcio's root certificate: the other keys of
+//! its Secret are dropped unread; the public keys of Rekor and the CT log).
+//! A key's validity starts at its Secret's creationTimestamp (when install minted it; it never
+//! changes on re-runs), so the files are byte-identical every time.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use k8s_openapi::api::core::v1::Secret;
+use kube::Api;
+
+use crate::catalog::{self, Component, ForwardPorts, TrustRole};
+use crate::cluster::Cluster;
+use crate::error::Failure;
+use crate::trust::{
+    CertificateChain, Endpoints, PublicKey, ServiceUrl, Timestamp, TrustBundle, TrustMaterial,
+};
+use crate::values::Values;
+
+/// Subdirectories of the trust directory, one per audience.
+pub const CLUSTER_SUBDIR: &str = "cluster";
+pub const HOST_SUBDIR: &str = "host";
+
+/// Which clients a set of trust files is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Pods in the cluster: `http://<service>.<namespace>.svc` URLs.
+    Cluster,
+    /// Programs on this machine: `http://127.0.0.1:<port>` URLs of `sigstore-up forward`.
+    Host,
+}
+
+impl Audience {
+    pub fn subdir(self) -> &'static str {
+        match self {
+            Audience::Cluster => CLUSTER_SUBDIR,
+            Audience::Host => HOST_SUBDIR,
+        }
+    }
+}
+
+/// Reads the stack's public trust material from the Secrets install created (each component's
+/// trust contribution in the catalog). A missing Secret or key is an error telling the user to
+/// run install.
+pub async fn gather_trust_material(
+    cluster: &Cluster,
+    values: &Values,
+) -> anyhow::Result<TrustMaterial> {
+    let profile = values.profile();
+    let read = |role: TrustRole| async move {
+        let (component, trust) = profile
+            .components()
+            .iter()
+            .find_map(|c| c.trust.filter(|t| t.role == role).map(|t| (*c, t)))
+            .ok_or_else(|| anyhow::anyhow!("the profile has no component for {role:?}"))?;
+        read_secret_key(
+            cluster,
+            component.namespace(values),
+            trust.secret.name,
+            trust.key,
+        )
+        .await
+    };
+    let (fulcio, rekor, ctlog) = tokio::try_join!(
+        read(TrustRole::CertificateAuthority),
+        read(TrustRole::TransparencyLog),
+        read(TrustRole::CtLog),
+    )?;
+    let unusable = |what: &SecretValue, error: crate::trust::TrustInputError| {
+        anyhow::anyhow!(
+            "Secret {} key {:?} is not usable: {error}; it was changed after install created it \
+             (delete it and run `sigstore-up install` to mint a new one)",
+            what.name,
+            what.key
+        )
+    };
+    Ok(TrustMaterial {
+        rekor_public_key: PublicKey::parse(&rekor.bytes).map_err(|e| unusable(&rekor, e))?,
+        rekor_valid_from: rekor.created,
+        ctlog_public_key: PublicKey::parse(&ctlog.bytes).map_err(|e| unusable(&ctlog, e))?,
+        ctlog_valid_from: ctlog.created,
+        fulcio_chain: CertificateChain::parse(&fulcio.bytes).map_err(|e| unusable(&fulcio, e))?,
+    })
+}
+
+/// One value read from a Secret, with when the Secret was created.
+struct SecretValue {
+    /// `namespace/name`, for messages.
+    name: String,
+    key: &'static str,
+    bytes: Vec<u8>,
+    created: Timestamp,
+}
+
+async fn read_secret_key(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+    key: &'static str,
+) -> anyhow::Result<SecretValue> {
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), namespace);
+    let qualified = format!("{namespace}/{name}");
+    let secret = api
+        .get_opt(name)
+        .await
+        .map_err(|e| cluster.access_error(&e))
+        .with_context(|| format!("reading Secret {qualified}"))?
+        .ok_or_else(|| {
+            Failure::NotReady(format!(
+                "Secret {qualified} does not exist on {} (context {:?}): the stack is not \
+                 installed there; run `sigstore-up install` first (with the same -f/--set values)",
+                cluster.server, cluster.context
+            ))
+        })?;
+    let created = secret
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|time| Timestamp::from_unix_seconds(time.0.as_second()))
+        .with_context(|| format!("Secret {qualified} has no creationTimestamp"))?;
+    // Take the one key and let the rest of the Secret (a private key, for fulcio-secret) go.
+    let bytes = secret
+        .data
+        .and_then(|mut data| data.remove(key))
+        .map(|value| value.0)
+        .filter(|bytes| !bytes.is_empty())
+        .ok_or_else(|| {
+            Failure::NotReady(format!(
+                "Secret {qualified} has no key {key:?}: it was not created by a complete \
+                 `sigstore-up install`; run install again"
+            ))
+        })?;
+    Ok(SecretValue {
+        name: qualified,
+        key,
+        bytes,
+        created,
+    })
+}
+
+/// The OIDC issuer Fulcio trusts, exactly as install configured it: `fulcio.issuer_url` when
+/// set, else the cluster's service-account issuer.
+pub async fn issuer_url(cluster: &Cluster, values: &Values) -> anyhow::Result<ServiceUrl> {
+    let text = if values.fulcio.issuer_url.is_empty() {
+        cluster.service_account_issuer().await?
+    } else {
+        values.fulcio.issuer_url.clone()
+    };
+    ServiceUrl::parse(&text).map_err(|e| {
+        Failure::BadInput(format!(
+            "the OIDC issuer cannot be used in the trust files: {e}; set fulcio.issuer_url"
+        ))
+        .into()
+    })
+}
+
+/// The URL one audience reaches a forwarded port of a component at: the Service's DNS name (with
+/// the port unless it is 80) in the cluster, the forward's loopback port on the host; plus the
+/// component's URL path (the CT log's prefix).
+pub fn service_url(
+    values: &Values,
+    audience: Audience,
+    ports: &ForwardPorts,
+    component: &Component,
+    forward_id: &str,
+) -> anyhow::Result<ServiceUrl> {
+    let forward = component
+        .forwards
+        .iter()
+        .find(|f| f.id == forward_id)
+        .unwrap_or_else(|| panic!("catalog: {} has no forward {forward_id}", component.id));
+    let base = match audience {
+        Audience::Cluster => match component.port(forward.port).service {
+            80 => format!("http://{}", component.host(values)),
+            port => format!("http://{}:{port}", component.host(values)),
+        },
+        Audience::Host => format!("http://127.0.0.1:{}", ports.get(forward_id)),
+    };
+    let text = match url_path(values, component) {
+        Some(path) => format!("{base}/{path}"),
+        None => base,
+    };
+    ServiceUrl::parse(&text).map_err(|e| {
+        Failure::BadInput(format!(
+            "{e}: check namespaces.* and ctlog.prefix in the values"
+        ))
+        .into()
+    })
+}
+
+/// The path under which a component serves its API, if any (the CT log's `ctlog.prefix`).
+fn url_path(values: &Values, component: &Component) -> Option<String> {
+    (component.id == catalog::ctlog::COMPONENT.id)
+        .then(|| values.ctlog.prefix.trim_matches('/').to_string())
+}
+
+/// The URLs one audience reaches the services at.
+pub fn endpoints(
+    values: &Values,
+    audience: Audience,
+    ports: &ForwardPorts,
+    issuer: &ServiceUrl,
+) -> anyhow::Result<Endpoints> {
+    let url = |component: &Component, forward: &str| {
+        service_url(values, audience, ports, component, forward)
+    };
+    Ok(Endpoints {
+        rekor: url(&catalog::rekor::COMPONENT, "rekor")?,
+        fulcio: url(&catalog::fulcio::COMPONENT, "fulcio")?,
+        fulcio_grpc: Some(url(&catalog::fulcio::COMPONENT, "fulcio-grpc")?),
+        ctlog: url(&catalog::ctlog::COMPONENT, "ctlog")?,
+        oidc_issuer: issuer.clone(),
+    })
+}
+
+/// Writes the files of both audiences into `dir/cluster` and `dir/host`.
+pub fn write_both_audiences(
+    material: &TrustMaterial,
+    values: &Values,
+    ports: &ForwardPorts,
+    issuer: &ServiceUrl,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    for audience in [Audience::Cluster, Audience::Host] {
+        let endpoints = endpoints(values, audience, ports, issuer)?;
+        TrustBundle::new(material, endpoints).write_to_dir(&dir.join(audience.subdir()))?;
+    }
+    Ok(())
+}
+
+/// Where an instance's local files go: `$XDG_STATE_HOME/sigstore-up/<instance>`, else
+/// `$HOME/.local/state/sigstore-up/<instance>` (the XDG default). Not created here.
+pub fn state_dir(instance: &str) -> anyhow::Result<PathBuf> {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let base = absolute("XDG_STATE_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local").join("state")))
+        .ok_or_else(|| {
+            Failure::BadInput(
+                "neither XDG_STATE_HOME nor HOME is set to an absolute path, so there is no \
+                 default place for sigstore-up's local files; set one of them, or pass a \
+                 directory explicitly (-o/--trust-dir/--pid-file)"
+                    .to_string(),
+            )
+        })?;
+    Ok(base.join("sigstore-up").join(instance))
+}
