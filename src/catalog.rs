@@ -856,3 +856,342 @@ const CLASSIC: &[&Component] = &[
     &ctlog::COMPONENT,
     &fulcio::COMPONENT,
 ];
+
+#[cfg(test)]
+mod tests {
+    //! Offline proof that the catalog and the templates agree: every Secret, ConfigMap, key,
+    //! Service and port a rendered manifest refers to is produced by a catalog entry (a stage, a
+    //! template, or the cluster), with the catalog's name and number.
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use serde_yaml_ng::Value;
+
+    use super::*;
+    use crate::render::{Manifest, render};
+
+    /// `(namespace, kind, name)` → the keys it has.
+    type Produced = BTreeMap<(String, &'static str, String), BTreeSet<String>>;
+
+    fn produced(values: &Values, manifests: &[Manifest]) -> Produced {
+        let mut produced = Produced::new();
+        for component in values.profile().components() {
+            for object in component.objects {
+                let keys = object.keys.iter().map(|k| k.name.to_string()).collect();
+                produced.insert(
+                    (
+                        component.namespace(values).to_string(),
+                        object.kind.kind(),
+                        object.name.to_string(),
+                    ),
+                    keys,
+                );
+            }
+        }
+        // Services come from templates; their ports are checked against the catalog below.
+        for m in manifests.iter().filter(|m| m.kind() == "Service") {
+            let ports = m.object["spec"]["ports"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            produced.insert(
+                (m.namespace().unwrap().into(), "Service", m.name().into()),
+                ports,
+            );
+        }
+        produced
+    }
+
+    fn text(value: &Value) -> String {
+        match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Every reference that points at nothing the catalog (or a template) produces.
+    fn dangling_references(values: &Values, manifests: &[Manifest]) -> Vec<String> {
+        let produced = produced(values, manifests);
+        let mut problems = Vec::new();
+        for m in manifests {
+            let ns = m.namespace().unwrap_or_default().to_string();
+            let what = m.describe();
+            let component = m.component.and_then(|id| values.profile().component(id));
+            // Template-made objects: the catalog's name and keys are what the template renders.
+            if let Some(component) = component {
+                for object in component
+                    .objects
+                    .iter()
+                    .filter(|o| o.made_by == MadeBy::Template)
+                {
+                    if m.kind() == object.kind.kind() && m.name() == object.name {
+                        for key in object.keys {
+                            if m.object["data"].get(key.name).is_none() {
+                                problems.push(format!("{what}: has no key {:?}", key.name));
+                            }
+                        }
+                    }
+                }
+            }
+            if m.kind() == "Service" {
+                let component = component.expect("every Service belongs to a component");
+                if m.name() != component.name {
+                    problems.push(format!("{what}: not named {}", component.name));
+                }
+                for port in m.object["spec"]["ports"].as_sequence().unwrap() {
+                    let name = port["name"].as_str().unwrap();
+                    match component.ports.iter().find(|p| p.name == name) {
+                        Some(p) if text(&port["port"]) == p.service.to_string() => {}
+                        _ => problems.push(format!("{what}: port {name} is not the catalog's")),
+                    }
+                }
+            }
+            let Some(pod) = m.object.get("spec").and_then(|s| s.get("template")) else {
+                continue;
+            };
+            let pod = &pod["spec"];
+            for volume in pod["volumes"].as_sequence().into_iter().flatten() {
+                for (field, kind, name_field) in [
+                    ("secret", "Secret", "secretName"),
+                    ("configMap", "ConfigMap", "name"),
+                ] {
+                    let Some(source) = volume.get(field) else {
+                        continue;
+                    };
+                    let name = source[name_field].as_str().unwrap();
+                    let items = source["items"].as_sequence().cloned().unwrap_or_default();
+                    problems.extend(missing(
+                        &produced,
+                        format!("{what} volume"),
+                        &ns,
+                        kind,
+                        name,
+                        None,
+                    ));
+                    for item in items {
+                        problems.extend(missing(
+                            &produced,
+                            format!("{what} volume"),
+                            &ns,
+                            kind,
+                            name,
+                            item["key"].as_str(),
+                        ));
+                    }
+                }
+            }
+            for container in pod["containers"].as_sequence().into_iter().flatten() {
+                for env in container["env"].as_sequence().into_iter().flatten() {
+                    for (field, kind) in
+                        [("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")]
+                    {
+                        if let Some(reference) = env.get("valueFrom").and_then(|v| v.get(field)) {
+                            problems.extend(missing(
+                                &produced,
+                                format!("{what} env {}", text(&env["name"])),
+                                &ns,
+                                kind,
+                                reference["name"].as_str().unwrap(),
+                                reference["key"].as_str(),
+                            ));
+                        }
+                    }
+                }
+                let component = component.expect("every workload belongs to a component");
+                let mut port_names = BTreeSet::new();
+                for port in container["ports"].as_sequence().into_iter().flatten() {
+                    let name = port["name"].as_str().unwrap();
+                    port_names.insert(name.to_string());
+                    match component.ports.iter().find(|p| p.name == name) {
+                        Some(p) if text(&port["containerPort"]) == p.container.to_string() => {}
+                        _ => problems.push(format!(
+                            "{what}: container port {name} is not the catalog's"
+                        )),
+                    }
+                }
+                for probe in ["readinessProbe", "livenessProbe"] {
+                    let probe = &container[probe];
+                    for action in ["httpGet", "tcpSocket"] {
+                        if let Some(port) = probe.get(action).map(|a| &a["port"])
+                            && !port_names.contains(&text(port))
+                        {
+                            problems.push(format!("{what}: a probe names port {}", text(port)));
+                        }
+                    }
+                }
+                // Every in-cluster host an argument names is a component's Service, with one
+                // of its ports.
+                for arg in container["args"].as_sequence().into_iter().flatten() {
+                    problems.extend(check_hosts(values, &what, &text(arg)));
+                }
+            }
+        }
+        problems
+    }
+
+    /// What is wrong with a reference to `kind ns/name` (and `key`), if anything.
+    fn missing(
+        produced: &Produced,
+        what: String,
+        ns: &str,
+        kind: &'static str,
+        name: &str,
+        key: Option<&str>,
+    ) -> Option<String> {
+        match produced.get(&(ns.to_string(), kind, name.to_string())) {
+            None => Some(format!("{what}: no {kind} {ns}/{name} is produced")),
+            Some(keys) => key
+                .filter(|key| !keys.contains(*key))
+                .map(|key| format!("{what}: {kind} {ns}/{name} has no key {key:?}")),
+        }
+    }
+
+    /// `<name>.<namespace>.svc[:port]` in `arg` must be a catalog Service and port.
+    fn check_hosts(values: &Values, what: &str, arg: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (at, _) in arg.match_indices(".svc") {
+            let start = arg[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+                .map_or(0, |i| i + 1);
+            let host = &arg[start..at + 4];
+            let port: String = arg[at + 4..]
+                .strip_prefix(':')
+                .unwrap_or("")
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let component = values
+                .profile()
+                .components()
+                .iter()
+                .find(|c| c.host(values) == host);
+            match component {
+                None => problems.push(format!("{what}: {arg:?} names unknown host {host}")),
+                Some(c)
+                    if !port.is_empty()
+                        && !c.ports.iter().any(|p| p.service.to_string() == port) =>
+                {
+                    problems.push(format!("{what}: {arg:?}: {host} has no port {port}"))
+                }
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+
+    fn variants() -> Vec<Values> {
+        let mut persistent = Values::default();
+        persistent.mysql.persistence = true;
+        let mut elsewhere = Values::default();
+        elsewhere.namespaces.trillian = "t".into();
+        elsewhere.namespaces.ctlog = "c".into();
+        elsewhere.fulcio.anonymous_oidc_discovery = false;
+        vec![Values::default(), persistent, elsewhere]
+    }
+
+    #[test]
+    fn every_reference_in_the_manifests_is_produced_by_the_catalog() {
+        for values in variants() {
+            let manifests = render(&values).unwrap();
+            let problems = dangling_references(&values, &manifests);
+            assert!(problems.is_empty(), "{}", problems.join("\n"));
+        }
+    }
+
+    /// The check above finds what it is for: each kind of broken reference is reported.
+    #[test]
+    fn a_broken_reference_is_reported() {
+        let values = Values::default();
+        let breakages: [(&str, fn(&mut Manifest)); 5] = [
+            ("no Secret", |m| {
+                m.object["spec"]["template"]["spec"]["volumes"][0]["secret"]["secretName"] =
+                    "ctlog-secret".into()
+            }),
+            ("has no key", |m| {
+                m.object["spec"]["template"]["spec"]["volumes"][0]["secret"]["items"] =
+                    serde_yaml_ng::from_str("[{key: passwd, path: x}]").unwrap()
+            }),
+            ("container port", |m| {
+                m.object["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] =
+                    6963.into()
+            }),
+            ("a probe names port", |m| {
+                m.object["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]
+                    ["port"] = "web".into()
+            }),
+            ("unknown host", |m| {
+                m.object["spec"]["template"]["spec"]["containers"][0]["args"][0] =
+                    "--log_config=http://trillian-log-server.trillian-system.svc:8090".into()
+            }),
+        ];
+        for (expected, breakage) in breakages {
+            let mut manifests = render(&values).unwrap();
+            let ctlog = manifests
+                .iter_mut()
+                .find(|m| m.kind() == "Deployment" && m.name() == "ctlog")
+                .unwrap();
+            breakage(ctlog);
+            let problems = dangling_references(&values, &manifests);
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{expected}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_valid() {
+        let mut services = BTreeSet::new();
+        let mut objects = BTreeSet::new();
+        for component in ALL_COMPONENTS {
+            assert!(services.insert((component.namespace, component.name)));
+            for object in component.objects {
+                assert!(
+                    objects.insert((component.namespace, object.kind, object.name)),
+                    "{} is defined twice",
+                    object.name
+                );
+            }
+            for dependency in component.depends_on {
+                assert!(
+                    ALL_COMPONENTS.iter().any(|c| c.id == *dependency),
+                    "{} depends on unknown {dependency}",
+                    component.id
+                );
+            }
+            if let Some(trust) = component.trust {
+                assert!(component.objects.contains(&trust.secret));
+                assert!(trust.secret.keys.iter().any(|k| k.name == trust.key));
+            }
+            for forward in component.forwards {
+                component.port(forward.port);
+            }
+        }
+        let ids: BTreeSet<&str> = all_forwards().map(|(_, f)| f.id).collect();
+        assert_eq!(ids.len(), all_forwards().count(), "forward ids repeat");
+    }
+
+    #[test]
+    fn every_component_has_values_keys() {
+        let keys: BTreeSet<String> = Values::default()
+            .keys()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for component in ALL_COMPONENTS {
+            assert!(
+                keys.contains(&format!("images.{}", component.id)),
+                "{}",
+                component.id
+            );
+            assert!(
+                keys.contains(&format!("resources.{}.cpu", component.id)),
+                "{}",
+                component.id
+            );
+        }
+    }
+}

@@ -209,3 +209,31 @@ fn render_needs_no_cluster_and_writes_yaml_to_stdout_only() {
         stderr(&out)
     );
 }
+
+/// An issuer URL the trust files could not carry is refused while the values load: `render` and
+/// `install` exit 2 before anything is applied (install does not even contact the cluster: its
+/// kubeconfig names 127.0.0.1:1, which would be exit 3).
+#[test]
+fn an_unusable_issuer_url_is_refused_before_anything_is_applied() {
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(home.path(), "https://127.0.0.1:1");
+    let kubeconfig = kubeconfig.to_str().unwrap();
+    for url in [
+        "https://x/",
+        "https://x?a=b",
+        "ftp://x",
+        "https://user:pw@x",
+    ] {
+        let set = format!("fulcio.issuer_url={url}");
+        for args in [
+            vec!["render", "--set", &set],
+            vec!["--kubeconfig", kubeconfig, "install", "--set", &set],
+        ] {
+            let out = sigstore_up(home.path(), &args, &[]);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(err.contains("fulcio.issuer_url"), "{args:?}: {err}");
+            assert!(err.contains(url), "{args:?}: {err}");
+        }
+    }
+}

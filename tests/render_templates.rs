@@ -397,7 +397,7 @@ fn bad_set_keys_and_values_are_refused_naming_the_key() {
 
     for (set, key) in [
         ("namespaces.rekor=Rekor_System", "namespaces.rekor"),
-        ("resources.mysql.memory=lots", "resources.mysql.memory"),
+        ("resources.mariadb.memory=lots", "resources.mariadb.memory"),
         ("images.redis=has space", "images.redis"),
         ("replicas.fulcio=0", "replicas.fulcio"),
         ("mysql.database=drop table", "mysql.database"),

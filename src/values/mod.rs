@@ -100,7 +100,7 @@ pub struct Replicas {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
-    pub mysql: ContainerResources,
+    pub mariadb: ContainerResources,
     pub redis: ContainerResources,
     pub trillian_log_server: ContainerResources,
     pub trillian_log_signer: ContainerResources,
@@ -209,7 +209,7 @@ impl Default for Values {
                 fulcio: 1,
             },
             resources: Resources {
-                mysql: resources("100m", "256Mi", "1Gi"),
+                mariadb: resources("100m", "256Mi", "1Gi"),
                 redis: resources("50m", "32Mi", "256Mi"),
                 trillian_log_server: resources("50m", "64Mi", "512Mi"),
                 trillian_log_signer: resources("50m", "64Mi", "512Mi"),
