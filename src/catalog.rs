@@ -1105,7 +1105,8 @@ mod tests {
     #[test]
     fn a_broken_reference_is_reported() {
         let values = Values::default();
-        let breakages: [(&str, fn(&mut Manifest)); 5] = [
+        type Breakage = (&'static str, fn(&mut Manifest));
+        let breakages: [Breakage; 5] = [
             ("no Secret", |m| {
                 m.object["spec"]["template"]["spec"]["volumes"][0]["secret"]["secretName"] =
                     "ctlog-secret".into()

@@ -4,6 +4,8 @@
 pub mod access;
 pub mod apply;
 pub mod client;
+#[cfg(test)]
+pub mod fake;
 pub mod inventory;
 pub mod tunnel;
 pub mod wait;

@@ -272,3 +272,6 @@ pub struct Stage {
     /// The tier this stage applies, if it applies one.
     pub applies: Option<Tier>,
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,289 @@
+//! The pipeline's decisions against a mocked API server (`cluster::fake`): fast, no cluster.
+//! The same behaviour is proven on a real cluster by tests/cluster_*.rs.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+use crate::catalog::{ctlog, fulcio, mariadb, rekor};
+use crate::cluster::fake::FakeApi;
+use crate::error::{Failure, failure_of};
+use crate::render::render;
+
+fn context(fake: &FakeApi) -> Context {
+    let values = Values::default();
+    let manifests = render(&values).unwrap();
+    Context::new(
+        Ui::new(true, 0),
+        fake.cluster(),
+        values,
+        manifests,
+        Duration::from_secs(30),
+    )
+}
+
+async fn run_stage(
+    ctx: &mut Context,
+    stage: for<'a> fn(&'a mut Context, &'a StageLine) -> StageFuture<'a>,
+) -> anyhow::Result<Outcome> {
+    let line = ctx.ui.stage("test");
+    stage(ctx, &line).await
+}
+
+fn secret_path(namespace: &str, name: &str) -> String {
+    format!("/api/v1/namespaces/{namespace}/secrets/{name}")
+}
+
+fn writes(fake: &FakeApi) -> Vec<String> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET ") && !r.contains("/selfsubject"))
+        .collect()
+}
+
+#[tokio::test]
+async fn preflight_passes_on_an_empty_cluster_and_writes_nothing() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let outcome = run_stage(&mut ctx, preflight::run).await.unwrap();
+    assert!(matches!(outcome, Outcome::Checked { ref version, .. } if version == "v1.34.12"));
+    assert_eq!(writes(&fake), Vec::<String>::new());
+    // The issuer was discovered from the API server and rendered into Fulcio's config.
+    assert_eq!(
+        ctx.values.fulcio.issuer_url,
+        "https://kubernetes.default.svc.cluster.local"
+    );
+}
+
+#[tokio::test]
+async fn preflight_refuses_an_object_that_is_not_ours_and_writes_nothing() {
+    let fake = FakeApi::new();
+    fake.insert(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": ctlog::SECRETS.name, "namespace": "ctlog-system",
+                     "labels": {"app.kubernetes.io/managed-by": "helm"}},
+    }));
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, preflight::run).await.unwrap_err();
+    assert!(
+        matches!(failure_of(&error), Some(Failure::Conflict(_))),
+        "{error:#}"
+    );
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("Secret ctlog-system/ctlog-secrets"),
+        "{message}"
+    );
+    assert!(message.contains("managed-by=helm"), "{message}");
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn preflight_names_each_missing_permission() {
+    let fake = FakeApi::new();
+    fake.deny("create", "secrets", "fulcio-system");
+    fake.deny("create", "pods/portforward", "trillian-system");
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, preflight::run).await.unwrap_err();
+    assert!(
+        matches!(failure_of(&error), Some(Failure::ClusterAccess(_))),
+        "{error:#}"
+    );
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("create secrets in namespace fulcio-system"),
+        "{message}"
+    );
+    assert!(message.contains("pods/portforward"), "{message}");
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn secrets_are_minted_once_and_found_on_a_rerun() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let first = run_stage(&mut ctx, secrets::run).await.unwrap();
+    let Outcome::Secrets(made) = &first else {
+        panic!("{first:?}")
+    };
+    assert!(made.iter().all(|s| s.made == Made::Created), "{first:?}");
+    assert_eq!(made.len(), 4);
+    let stored: Vec<_> = [
+        secret_path("trillian-system", mariadb::CREDENTIALS.name),
+        secret_path("fulcio-system", fulcio::CA.name),
+        secret_path("ctlog-system", ctlog::SECRETS.name),
+        secret_path("ctlog-system", ctlog::PUBLIC_KEY.name),
+        secret_path("rekor-system", rekor::SIGNING_KEY.name),
+        secret_path("rekor-system", rekor::PUBLIC_KEY.name),
+    ]
+    .iter()
+    .map(|path| fake.get(path).unwrap_or_else(|| panic!("{path} missing")))
+    .collect();
+    // Labelled as the catalog says, so status, teardown and preflight know them.
+    assert_eq!(
+        stored[2]["metadata"]["labels"]["app.kubernetes.io/component"],
+        ctlog::COMPONENT.role
+    );
+
+    let mut again = context(&fake);
+    let second = run_stage(&mut again, secrets::run).await.unwrap();
+    assert!(second.changed_nothing(), "{second:?}");
+    for (before, path) in stored.iter().zip([
+        secret_path("trillian-system", mariadb::CREDENTIALS.name),
+        secret_path("fulcio-system", fulcio::CA.name),
+        secret_path("ctlog-system", ctlog::SECRETS.name),
+        secret_path("ctlog-system", ctlog::PUBLIC_KEY.name),
+        secret_path("rekor-system", rekor::SIGNING_KEY.name),
+        secret_path("rekor-system", rekor::PUBLIC_KEY.name),
+    ]) {
+        assert_eq!(before, &fake.get(&path).unwrap(), "{path} changed");
+    }
+    // The passwords are handed on, and blanked from any log shown.
+    assert!(again.mysql.get().is_ok());
+    assert!(again.ctlog_key.get().is_ok());
+    assert!(again.redact.len() >= 4);
+}
+
+#[tokio::test]
+async fn a_new_fulcio_root_is_handed_to_the_ct_log() {
+    let fake = FakeApi::new();
+    run_stage(&mut context(&fake), secrets::run).await.unwrap();
+    fake.remove(&secret_path("fulcio-system", fulcio::CA.name));
+    let outcome = run_stage(&mut context(&fake), secrets::run).await.unwrap();
+    let Outcome::Secrets(made) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    let by_name = |name: &str| made.iter().find(|s| s.name == name).unwrap().clone();
+    assert_eq!(by_name(fulcio::CA.name).made, Made::Created);
+    assert_eq!(by_name(ctlog::SECRETS.name).made, Made::Exists);
+    assert_eq!(
+        by_name(ctlog::SECRETS.name).updated,
+        Some(ctlog::ROOTCA.name)
+    );
+    assert!(!outcome.changed_nothing());
+}
+
+#[tokio::test]
+async fn a_broken_secret_of_ours_is_reported_and_left_alone() {
+    let fake = FakeApi::new();
+    run_stage(&mut context(&fake), secrets::run).await.unwrap();
+    let path = secret_path("rekor-system", rekor::SIGNING_KEY.name);
+    let mut broken = fake.get(&path).unwrap();
+    broken["data"]["private"] = json!("bm90IGEga2V5"); // "not a key"
+    fake.insert(broken.clone());
+    let error = run_stage(&mut context(&fake), secrets::run)
+        .await
+        .unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("rekor-signing-key exists but cannot be used"),
+        "{message}"
+    );
+    assert!(message.contains("teardown"), "{message}");
+    assert_eq!(fake.get(&path).unwrap()["data"], broken["data"]);
+}
+
+#[tokio::test]
+async fn applying_a_tier_twice_creates_then_changes_nothing() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let first = run_stage(&mut ctx, apply::databases).await.unwrap();
+    let count = ctx.objects(Tier::Databases).unwrap().len();
+    assert_eq!(
+        first,
+        Outcome::Applied(ApplySummary {
+            created: count,
+            configured: 0,
+            unchanged: 0
+        })
+    );
+    let second = run_stage(&mut ctx, apply::databases).await.unwrap();
+    assert!(second.changed_nothing(), "{second}");
+    assert_eq!(second.to_string(), format!("unchanged ({count} objects)"));
+}
+
+#[tokio::test]
+async fn the_logs_cannot_be_applied_before_their_trees_exist() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, apply::logs).await.unwrap_err();
+    assert!(
+        format!("{error:#}").contains("stage \"trees\" has not run"),
+        "{error:#}"
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn teardown_finds_only_this_instances_objects_and_deletes_them() {
+    use crate::cluster::inventory::{delete_and_wait, list_owned};
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    run_stage(&mut ctx, secrets::run).await.unwrap();
+    // Another instance's Secret and someone else's, in the same namespace.
+    let mut other = fake
+        .get(&secret_path("rekor-system", rekor::PUBLIC_KEY.name))
+        .unwrap();
+    other["metadata"]["name"] = json!("other-instance");
+    other["metadata"]["labels"]["app.kubernetes.io/instance"] = json!("other");
+    fake.insert(other);
+    fake.insert(json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "theirs", "namespace": "rekor-system"}}));
+
+    let kinds = vec![("v1".to_string(), "Secret".to_string())];
+    let owned = list_owned(&ctx.applier, &kinds, &ctx.ownership)
+        .await
+        .unwrap();
+    assert_eq!(
+        owned.len(),
+        6,
+        "{:?}",
+        owned.iter().map(|o| o.describe()).collect::<Vec<_>>()
+    );
+    delete_and_wait(&ctx.cluster, &owned, ctx.deadline)
+        .await
+        .unwrap();
+    let left = fake.paths();
+    assert_eq!(
+        left,
+        [
+            secret_path("rekor-system", "other-instance"),
+            secret_path("rekor-system", "theirs"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_pod_is_explained_with_its_log_and_no_secret() {
+    use crate::cluster::DeploymentRef;
+    use crate::cluster::wait::diagnose_deployment;
+    let fake = FakeApi::new();
+    fake.insert(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "rekor", "namespace": "rekor-system"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "rekor"}},
+                 "template": {"spec": {"containers": []}}},
+        "status": {"replicas": 1}}));
+    fake.insert(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "rekor-abc", "namespace": "rekor-system",
+                     "labels": {"app.kubernetes.io/name": "rekor"}},
+        "spec": {"containers": [{"name": "rekor"}]},
+        "status": {"phase": "Running", "containerStatuses": [{
+            "name": "rekor", "ready": false, "restartCount": 3, "image": "x", "imageID": "",
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}}));
+    fake.set_log(
+        "rekor-system",
+        "rekor-abc",
+        "connecting with password hunter2\nfatal: tree 42 not found\n",
+    );
+    let target = DeploymentRef {
+        namespace: "rekor-system".into(),
+        name: "rekor".into(),
+    };
+    let text = diagnose_deployment(&fake.cluster(), &target, &["hunter2".to_string()]).await;
+    assert!(text.contains("rekor-abc"), "{text}");
+    assert!(text.contains("CrashLoopBackOff"), "{text}");
+    assert!(text.contains("tree 42 not found"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
