@@ -109,17 +109,18 @@ async fn secrets_are_minted_once_and_found_on_a_rerun() {
     };
     assert!(made.iter().all(|s| s.made == Made::Created), "{first:?}");
     assert_eq!(made.len(), 4);
-    let stored: Vec<_> = [
+    let paths = [
         secret_path("trillian-system", mariadb::CREDENTIALS.name),
         secret_path("fulcio-system", fulcio::CA.name),
         secret_path("ctlog-system", ctlog::SECRETS.name),
         secret_path("ctlog-system", ctlog::PUBLIC_KEY.name),
         secret_path("rekor-system", rekor::SIGNING_KEY.name),
         secret_path("rekor-system", rekor::PUBLIC_KEY.name),
-    ]
-    .iter()
-    .map(|path| fake.get(path).unwrap_or_else(|| panic!("{path} missing")))
-    .collect();
+    ];
+    let stored: Vec<_> = paths
+        .iter()
+        .map(|path| fake.get(path).unwrap_or_else(|| panic!("{path} missing")))
+        .collect();
     // Labelled as the catalog says, so status, teardown and preflight know them.
     assert_eq!(
         stored[2]["metadata"]["labels"]["app.kubernetes.io/component"],
@@ -129,15 +130,8 @@ async fn secrets_are_minted_once_and_found_on_a_rerun() {
     let mut again = context(&fake);
     let second = run_stage(&mut again, secrets::run).await.unwrap();
     assert!(second.changed_nothing(), "{second:?}");
-    for (before, path) in stored.iter().zip([
-        secret_path("trillian-system", mariadb::CREDENTIALS.name),
-        secret_path("fulcio-system", fulcio::CA.name),
-        secret_path("ctlog-system", ctlog::SECRETS.name),
-        secret_path("ctlog-system", ctlog::PUBLIC_KEY.name),
-        secret_path("rekor-system", rekor::SIGNING_KEY.name),
-        secret_path("rekor-system", rekor::PUBLIC_KEY.name),
-    ]) {
-        assert_eq!(before, &fake.get(&path).unwrap(), "{path} changed");
+    for (before, path) in stored.iter().zip(&paths) {
+        assert_eq!(before, &fake.get(path).unwrap(), "{path} changed");
     }
     // The passwords are handed on, and blanked from any log shown.
     assert!(again.mysql.get().is_ok());
