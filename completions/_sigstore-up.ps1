@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)')
+            [CompletionResult]::new('images', 'images', [CompletionResultType]::ParameterValue, 'Print every image the stack runs, one a line (for mirroring; no cluster needed)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install (or converge) the stack on the cluster')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete everything this instance created, and wait until it is gone')
@@ -45,6 +46,23 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             break
         }
         'sigstore-up;render' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)')
+            [CompletionResult]::new('--image-registry', '--image-registry', [CompletionResultType]::ParameterName, 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only warnings, errors and results')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigstore-up;images' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'YAML file of values to override (repeatable; later files win)')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)')
@@ -238,6 +256,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
         }
         'sigstore-up;help' {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)')
+            [CompletionResult]::new('images', 'images', [CompletionResultType]::ParameterValue, 'Print every image the stack runs, one a line (for mirroring; no cluster needed)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install (or converge) the stack on the cluster')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete everything this instance created, and wait until it is gone')
@@ -251,6 +270,9 @@ Register-ArgumentCompleter -Native -CommandName 'sigstore-up' -ScriptBlock {
             break
         }
         'sigstore-up;help;render' {
+            break
+        }
+        'sigstore-up;help;images' {
             break
         }
         'sigstore-up;help;install' {

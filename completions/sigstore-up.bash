@@ -28,6 +28,9 @@ _sigstore__up() {
             sigstore__up,help)
                 cmd="sigstore__up__subcmd__help"
                 ;;
+            sigstore__up,images)
+                cmd="sigstore__up__subcmd__images"
+                ;;
             sigstore__up,install)
                 cmd="sigstore__up__subcmd__install"
                 ;;
@@ -61,6 +64,9 @@ _sigstore__up() {
             sigstore__up__subcmd__help,help)
                 cmd="sigstore__up__subcmd__help__subcmd__help"
                 ;;
+            sigstore__up__subcmd__help,images)
+                cmd="sigstore__up__subcmd__help__subcmd__images"
+                ;;
             sigstore__up__subcmd__help,install)
                 cmd="sigstore__up__subcmd__help__subcmd__install"
                 ;;
@@ -89,7 +95,7 @@ _sigstore__up() {
 
     case "${cmd}" in
         sigstore__up)
-            opts="-v -q -h -V --kubeconfig --context --verbose --quiet --help --version render install status teardown trust forward token env completions man help"
+            opts="-v -q -h -V --kubeconfig --context --verbose --quiet --help --version render images install status teardown trust forward token env completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +271,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__help)
-            opts="render install status teardown trust forward token env completions man help"
+            opts="render images install status teardown trust forward token env completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +327,20 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigstore__subcmd__up__subcmd__help__subcmd__images)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -425,6 +445,44 @@ _sigstore__up() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigstore__subcmd__up__subcmd__images)
+            opts="-f -v -q -h -V --values --set --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[sigstore-up] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand render 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
+            cand images 'Print every image the stack runs, one a line (for mirroring; no cluster needed)'
             cand install 'Install (or converge) the stack on the cluster'
             cand status 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
             cand teardown 'Delete everything this instance created, and wait until it is gone'
@@ -41,6 +42,22 @@ set edit:completion:arg-completer[sigstore-up] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigstore-up;render'= {
+            cand -f 'YAML file of values to override (repeatable; later files win)'
+            cand --values 'YAML file of values to override (repeatable; later files win)'
+            cand --set 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)'
+            cand --image-registry 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror'
+            cand --kubeconfig 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -v 'Print more detail (repeat for even more)'
+            cand --verbose 'Print more detail (repeat for even more)'
+            cand -q 'Print only warnings, errors and results'
+            cand --quiet 'Print only warnings, errors and results'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigstore-up;images'= {
             cand -f 'YAML file of values to override (repeatable; later files win)'
             cand --values 'YAML file of values to override (repeatable; later files win)'
             cand --set 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)'
@@ -224,6 +241,7 @@ set edit:completion:arg-completer[sigstore-up] = {|@words|
         }
         &'sigstore-up;help'= {
             cand render 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
+            cand images 'Print every image the stack runs, one a line (for mirroring; no cluster needed)'
             cand install 'Install (or converge) the stack on the cluster'
             cand status 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
             cand teardown 'Delete everything this instance created, and wait until it is gone'
@@ -236,6 +254,8 @@ set edit:completion:arg-completer[sigstore-up] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigstore-up;help;render'= {
+        }
+        &'sigstore-up;help;images'= {
         }
         &'sigstore-up;help;install'= {
         }

@@ -31,6 +31,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -s q -l quiet -d '
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -s h -l help -d 'Print help'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "render" -d 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
+complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "images" -d 'Print every image the stack runs, one a line (for mirroring; no cluster needed)'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "install" -d 'Install (or converge) the stack on the cluster'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
@@ -50,6 +51,15 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s v -l 
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s h -l help -d 'Print help'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s V -l version -d 'Print version'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l image-registry -d 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s v -l verbose -d 'Print more detail (repeat for even more)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s q -l quiet -d 'Print only warnings, errors and results'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s h -l help -d 'Print help'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l image-registry -d 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror' -r
@@ -154,14 +164,15 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s v -l ver
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s q -l quiet -d 'Print only warnings, errors and results'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s h -l help -d 'Print help'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand man" -s V -l version -d 'Print version'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "render" -d 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "install" -d 'Install (or converge) the stack on the cluster'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "trust" -d 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "forward" -d 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "token" -d 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "env" -d 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render install status teardown trust forward token env completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "render" -d 'Print the Kubernetes manifests as multi-document YAML (no cluster needed)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "images" -d 'Print every image the stack runs, one a line (for mirroring; no cluster needed)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "install" -d 'Install (or converge) the stack on the cluster'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "status" -d 'Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "teardown" -d 'Delete everything this instance created, and wait until it is gone'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "trust" -d 'Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "forward" -d 'Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "token" -d 'Print an OIDC identity token for signing (a service-account token; only the token, on stdout)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "env" -d 'Write the CI environment (host URLs, trust file paths, OIDC_TOKEN); also to $GITHUB_ENV'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand help; and not __fish_seen_subcommand_from render images install status teardown trust forward token env completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -44,6 +44,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Print the Kubernetes manifests as multi-document YAML (no cluster needed)
     Render(RenderArgs),
+    /// Print every image the stack runs, one a line (for mirroring; no cluster needed)
+    Images(RenderArgs),
     /// Install (or converge) the stack on the cluster
     Install(InstallArgs),
     /// Show each component: present, ready replicas, image, age, restarts (exit 0 only when all are ready)

@@ -237,3 +237,32 @@ fn an_unusable_issuer_url_is_refused_before_anything_is_applied() {
         }
     }
 }
+
+/// `images` lists the profile's images, one a line, with the registry rewritten; no cluster.
+#[test]
+fn images_lists_every_image_of_the_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let out = sigstore_up(
+        home.path(),
+        &["images", "--image-registry", "mirror.example:5000/m"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 7, "{stdout}");
+    assert!(
+        lines.contains(&"mirror.example:5000/m/sigstore/fulcio:v1.8.8"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"mirror.example:5000/m/library/mariadb:10.11"),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("mirror.example:5000/m/")),
+        "{stdout}"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod env;
 pub mod forward;
+pub mod images;
 pub mod install;
 pub mod render;
 pub mod status;
@@ -22,6 +23,7 @@ use crate::values::{Overrides, Values};
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Render(args) => render::run(&args, ui),
+        Command::Images(args) => images::run(&args, ui),
         Command::Install(args) => install::run(&cli.global, &args, ui).await,
         Command::Status(args) => status::run(&cli.global, &args, ui).await,
         Command::Teardown(args) => teardown::run(&cli.global, &args, ui).await,

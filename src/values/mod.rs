@@ -290,6 +290,20 @@ impl Values {
         leaves
     }
 
+    /// The image of each component of the profile (`images.<component id>`), in profile order.
+    pub fn images_of_profile(&self) -> Vec<String> {
+        let keys: BTreeMap<String, Value> = self.keys().into_iter().collect();
+        self.profile()
+            .components()
+            .iter()
+            .filter_map(|c| {
+                keys.get(&format!("images.{}", c.id))?
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect()
+    }
+
     /// Which components this instance runs.
     pub fn profile(&self) -> Profile {
         Profile::Classic
