@@ -72,6 +72,10 @@ fn no_kubeconfig_names_the_paths_tried_and_the_fix() {
         message.contains("--kubeconfig") && message.contains("KUBECONFIG"),
         "names the fix: {message}"
     );
+    assert!(
+        message.contains("kind create cluster") && message.contains("tests/cluster/up"),
+        "says how to get a cluster: {message}"
+    );
 
     // Without KUBECONFIG the default location is tried.
     let out = sigstore_up(home.path(), &["install"], &[]);

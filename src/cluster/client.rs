@@ -36,6 +36,11 @@ pub struct ServerVersion {
     pub minor: u32,
 }
 
+/// How to get a cluster, for the errors of a first run without one.
+const GET_A_CLUSTER: &str = "`kind create cluster` makes one (https://kind.sigs.k8s.io); in a \
+     checkout of sigstore-up, `sudo tests/cluster/up` starts the test cluster and prints its \
+     kubeconfig, usable from this machine with --kubeconfig";
+
 /// How long to wait for a TCP+TLS connection to the API server before calling it unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -150,7 +155,8 @@ fn load_kubeconfig(options: &ConnectOptions) -> anyhow::Result<(Kubeconfig, Vec<
                 .join(", ")
         };
         return Err(Failure::ClusterAccess(format!(
-            "no kubeconfig found (tried {origin}: {tried}); pass --kubeconfig PATH or set KUBECONFIG to the kubeconfig of your cluster"
+            "no kubeconfig found (tried {origin}: {tried}); pass --kubeconfig PATH or set KUBECONFIG to the kubeconfig of your cluster.\n\
+             No cluster yet? {GET_A_CLUSTER}"
         ))
         .into());
     }
@@ -201,7 +207,8 @@ impl Cluster {
             }
             other => format!(
                 "cannot reach the Kubernetes API server at {server} (context {context:?}): {}; \
-                 check that the cluster is running and reachable from here, or choose another context with --context",
+                 check that the cluster is running and reachable from here, or choose another context with --context.\n\
+                 No cluster yet? {GET_A_CLUSTER}",
                 error_chain(other)
             ),
         };
