@@ -6,7 +6,7 @@
 //! Kubernetes, `setup` the work upstream runs as Jobs (schema, trees, keys, CT config; no
 //! Kubernetes types), `trust` the client trust material, `values` + `render` the templates,
 //! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
-//! types: it asks servers at a socket address).
+//! types: it asks servers at a socket address), and `retry`, the one retry loop.
 
 pub mod cli;
 pub mod cluster;
@@ -15,6 +15,7 @@ pub mod error;
 pub mod pipeline;
 pub mod probe;
 pub mod render;
+pub mod retry;
 pub mod setup;
 pub mod stages;
 pub mod trust;

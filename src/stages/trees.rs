@@ -11,10 +11,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Api;
+use tokio::time::Instant;
 
 use crate::cluster::Tunnel;
 use crate::cluster::apply::to_dynamic;
 use crate::pipeline::{Context, StageFuture, Trees};
+use crate::retry::{Backoff, retry};
 use crate::setup::ctlog_config::{CtLogConfig, render};
 use crate::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
 use crate::stages::secrets::{
@@ -97,19 +99,14 @@ fn outcome(outcome: TreeOutcome) -> &'static str {
 /// Connects to the admin API through the tunnel. The log server is Ready, but its gRPC side may
 /// answer a moment after its HTTP health check; retry briefly.
 async fn connect(addr: SocketAddr) -> anyhow::Result<TrillianAdmin> {
-    let mut attempt = 0;
-    loop {
-        match TrillianAdmin::connect(addr).await {
-            Ok(admin) => return Ok(admin),
-            Err(TrillianError::Connect { .. }) if attempt < 20 => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(error) => {
-                return Err(error).context("connecting to the Trillian log server's admin API");
-            }
-        }
-    }
+    retry(
+        Instant::now() + Duration::from_secs(2),
+        Backoff::fixed(Duration::from_millis(100)),
+        |error| matches!(error, TrillianError::Connect { .. }),
+        || TrillianAdmin::connect(addr),
+    )
+    .await
+    .context("connecting to the Trillian log server's admin API")
 }
 
 async fn apply_tree_config_map(
