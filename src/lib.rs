@@ -6,11 +6,13 @@
 //! Kubernetes, `setup` the work upstream runs as Jobs (schema, trees, keys, CT config; no
 //! Kubernetes types), `trust` the client trust material, `values` + `render` the templates,
 //! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
-//! types: it asks servers at a socket address), and `retry`, the one retry loop.
+//! types: it asks servers at a socket address), and small shared helpers: `duration` (Go
+//! durations), `retry` (the one retry loop).
 
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod duration;
 pub mod error;
 pub mod pipeline;
 pub mod probe;
