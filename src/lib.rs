@@ -6,7 +6,8 @@
 //! Kubernetes, `setup` the work upstream runs as Jobs (schema, trees, keys, CT config; no
 //! Kubernetes types), `trust` the client trust material, `values` + `render` the templates,
 //! `ui` all terminal output, `probe` the end-to-end checks of `status --probe` (no Kubernetes
-//! types: it asks servers at a socket address), and small shared helpers: `duration` (Go
+//! types: it asks servers at a socket address), `supervise` background processes of ours (pid
+//! file, detaching, signals; `forward --detach`), and small shared helpers: `duration` (Go
 //! durations), `retry` (the one retry loop).
 
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod retry;
 pub mod setup;
 pub mod stages;
+pub mod supervise;
 pub mod trust;
 pub mod ui;
 pub mod values;
