@@ -27,10 +27,9 @@ pub const LABEL_NAME: &str = "app.kubernetes.io/name";
 pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
 
 /// Where the CT log pod finds its files: Secret `ctlog-secrets` is mounted under
-/// [`CTLOG_KEYS_DIR`] with keys `private` (encrypted key), `public`, `rootca` (Fulcio's root),
-/// `password` and `config`. The config (text proto) lives in the Secret, not in ConfigMap
-/// `ctlog-config` (which holds only `treeID`), because it carries the key's password: ct_server
-/// refuses a key file without one.
+/// [`CTLOG_KEYS_DIR`] with keys `private`, `public`, `rootca` (Fulcio's root) and `config`. The
+/// config (text proto) lives in the Secret, not in ConfigMap `ctlog-config` (which holds only
+/// `treeID`), because it carries the private key itself (`keyspb.PrivateKey { der }`).
 pub const CTLOG_CONFIG_FILE: &str = "/ctfe-keys/config";
 pub const CTLOG_KEYS_DIR: &str = "/ctfe-keys";
 

@@ -5,7 +5,7 @@ mod setup_support;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use setup_support::{Fulcio, http_get};
+use setup_support::{Fulcio, http_get, legacy_ctlog_secret, openssl_rfc1423_key};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
 use x509_parser::prelude::*;
@@ -257,39 +257,42 @@ fn ec_keys_round_trip_in_every_format() {
     ));
     assert_eq!(EcKeyPair::from_pem(sec1.as_bytes()).unwrap(), key);
 
-    // RFC 1423 encrypted, for ct_server.
-    let password = Password::generate();
-    let encrypted = key.to_encrypted_pem(&password).unwrap();
-    let block = ::pem::parse(&encrypted).unwrap();
-    assert_eq!(block.tag(), "PRIVATE KEY");
-    assert_eq!(block.headers().get("Proc-Type"), Some("4,ENCRYPTED"));
-    assert!(
-        block
-            .headers()
-            .get("DEK-Info")
-            .unwrap()
-            .starts_with("AES-256-CBC,")
-    );
-    assert_eq!(
-        EcKeyPair::from_encrypted_pem(encrypted.as_bytes(), &password).unwrap(),
-        key
-    );
-    assert_ne!(
-        key.to_encrypted_pem(&password).unwrap(),
-        encrypted,
-        "a fresh IV each time"
-    );
-
-    let wrong = Password::generate();
-    assert!(matches!(
-        EcKeyPair::from_encrypted_pem(encrypted.as_bytes(), &wrong),
-        Err(KeyError::WrongPassword { .. }) | Err(KeyError::Malformed { .. })
-    ));
-    assert!(
-        EcKeyPair::from_pem(encrypted.as_bytes()).is_err(),
-        "encrypted needs the password"
-    );
+    // Unencrypted PKCS#8 DER, for ct_server's `keyspb.PrivateKey { der }`.
+    assert_eq!(key.to_pkcs8_der(), der_of(pkcs8.as_bytes()));
+    assert!(!EcKeyPair::is_legacy_encrypted(pkcs8.as_bytes()));
     assert_ne!(EcKeyPair::generate(), key);
+}
+
+#[test]
+fn keys_encrypted_the_legacy_way_are_still_read() {
+    // What CT log Secrets of earlier versions hold, and the same scheme as OpenSSL writes it.
+    for (private, password, public) in [
+        (
+            legacy_ctlog_secret::PRIVATE,
+            legacy_ctlog_secret::PASSWORD,
+            legacy_ctlog_secret::PUBLIC,
+        ),
+        (
+            openssl_rfc1423_key::PRIVATE,
+            openssl_rfc1423_key::PASSWORD,
+            openssl_rfc1423_key::PUBLIC,
+        ),
+    ] {
+        assert!(EcKeyPair::is_legacy_encrypted(private.as_bytes()));
+        let password = Password::from_bytes(password.as_bytes()).unwrap();
+        let key = EcKeyPair::from_legacy_encrypted_pem(private.as_bytes(), &password).unwrap();
+        assert_eq!(key.public_key_pem(), public);
+
+        let wrong = Password::generate();
+        assert!(matches!(
+            EcKeyPair::from_legacy_encrypted_pem(private.as_bytes(), &wrong),
+            Err(KeyError::WrongPassword { .. }) | Err(KeyError::Malformed { .. })
+        ));
+        assert!(
+            EcKeyPair::from_pem(private.as_bytes()).is_err(),
+            "encrypted needs the password"
+        );
+    }
 }
 
 #[test]

@@ -32,11 +32,14 @@ pub const MYSQL_ROOT_PASSWORD_KEY: &str = "root-password";
 pub const MYSQL_PASSWORD_KEY: &str = "password";
 /// Fulcio's file CA (namespace fulcio): keys `cert`, `private` (encrypted), `password`, `public`.
 pub const FULCIO_SECRET: &str = "fulcio-secret";
-/// The CT log's keys and config (namespace ctlog): `private` (encrypted PEM), `password`,
-/// `public`, `rootca` (Fulcio's root) and `config` (written by the "trees" stage).
+/// The CT log's keys and config (namespace ctlog): `private` (unencrypted PKCS#8 PEM),
+/// `public`, `rootca` (Fulcio's root) and `config` (written by the "trees" stage, holding the key).
+/// Secrets written by earlier versions hold `private` encrypted (RFC 1423) and its `password`;
+/// the "trees" stage rewrites them to this form.
 pub const CTLOG_SECRET: &str = "ctlog-secrets";
 pub const CTLOG_PRIVATE_KEY: &str = "private";
-pub const CTLOG_PASSWORD_KEY: &str = "password";
+/// Only in Secrets written by earlier versions: the password of their encrypted `private`.
+pub const CTLOG_LEGACY_PASSWORD_KEY: &str = "password";
 pub const CTLOG_PUBLIC_KEY: &str = "public";
 pub const CTLOG_ROOTCA_KEY: &str = "rootca";
 pub const CTLOG_CONFIG_KEY: &str = "config";
@@ -80,8 +83,10 @@ impl std::fmt::Debug for MysqlCredentials {
 /// What the "trees" stage needs of the CT log's key to write its config.
 #[derive(Debug, Clone)]
 pub struct CtlogKey {
-    pub public_key_der: Vec<u8>,
-    pub password: Password,
+    pub key: EcKeyPair,
+    /// The Secret holds the key in the encrypted form of earlier versions (with `password`):
+    /// the "trees" stage stores it unencrypted along with the config.
+    pub legacy_encrypted: bool,
 }
 
 type SecretData = BTreeMap<String, Vec<u8>>;
@@ -132,25 +137,24 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         let root_pem = fulcio.cert_pem().as_bytes().to_vec();
         let (data, outcome) = ensure_secret(ctx, Owner::ctlog(ctx, CTLOG_SECRET), || {
             let key = EcKeyPair::generate();
-            let password = Password::generate();
             Ok(BTreeMap::from([
-                (
-                    CTLOG_PRIVATE_KEY.into(),
-                    key.to_encrypted_pem(&password)?.into(),
-                ),
-                (CTLOG_PASSWORD_KEY.into(), password.expose().into()),
+                (CTLOG_PRIVATE_KEY.into(), key.to_pkcs8_pem()?.into()),
                 (CTLOG_PUBLIC_KEY.into(), key.public_key_pem().into()),
                 (CTLOG_ROOTCA_KEY.into(), root_pem.clone()),
             ]))
         })
         .await?;
-        let password = Password::from_bytes(entry(&data, CTLOG_PASSWORD_KEY, CTLOG_SECRET)?)
-            .map_err(|e| broken(CTLOG_SECRET, &e))?;
-        ctx.redact.push(password.expose().to_string());
-        let ctlog_key = EcKeyPair::from_encrypted_pem(
-            entry(&data, CTLOG_PRIVATE_KEY, CTLOG_SECRET)?,
-            &password,
-        )
+        let private = entry(&data, CTLOG_PRIVATE_KEY, CTLOG_SECRET)?;
+        let legacy_encrypted = EcKeyPair::is_legacy_encrypted(private);
+        let ctlog_key = if legacy_encrypted {
+            let password =
+                Password::from_bytes(entry(&data, CTLOG_LEGACY_PASSWORD_KEY, CTLOG_SECRET)?)
+                    .map_err(|e| broken(CTLOG_SECRET, &e))?;
+            ctx.redact.push(password.expose().to_string());
+            EcKeyPair::from_legacy_encrypted_pem(private, &password)
+        } else {
+            EcKeyPair::from_pem(private)
+        }
         .map_err(|e| broken(CTLOG_SECRET, &e))?;
         if data.get(CTLOG_ROOTCA_KEY) != Some(&root_pem) {
             // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
@@ -169,8 +173,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         let public = ctlog_key.public_key_pem();
         apply_public_copy(ctx, Owner::ctlog(ctx, CTLOG_PUBLIC_SECRET), &public).await?;
         ctx.ctlog_key = Some(CtlogKey {
-            public_key_der: ctlog_key.public_key_der(),
-            password,
+            key: ctlog_key,
+            legacy_encrypted,
         });
 
         line.progress(REKOR_KEY_SECRET);
@@ -300,8 +304,28 @@ pub async fn merge_secret_data(
     key: &str,
     value: &[u8],
 ) -> anyhow::Result<()> {
+    merge_secret_entries(ctx, namespace, name, &[(key, Some(value))]).await
+}
+
+/// Sets (`Some`) or removes (`None`) keys of an existing Secret in one JSON merge patch, so a
+/// pod mounting it sees all of the changes or none.
+pub async fn merge_secret_entries(
+    ctx: &Context,
+    namespace: &str,
+    name: &str,
+    entries: &[(&str, Option<&[u8]>)],
+) -> anyhow::Result<()> {
     let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), namespace);
-    let patch = serde_json::json!({ "data": { key: ByteString(value.to_vec()) } });
+    let data: serde_json::Map<String, serde_json::Value> = entries
+        .iter()
+        .map(|(key, value)| {
+            let value = value.map_or(serde_json::Value::Null, |v| {
+                serde_json::json!(ByteString(v.to_vec()))
+            });
+            ((*key).to_owned(), value)
+        })
+        .collect();
+    let patch = serde_json::json!({ "data": data });
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| ctx.cluster.access_error(&e))?;

@@ -20,7 +20,8 @@ use crate::retry::{Backoff, retry};
 use crate::setup::ctlog_config::{CtLogConfig, render};
 use crate::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
 use crate::stages::secrets::{
-    CTLOG_CONFIG_KEY, CTLOG_PRIVATE_KEY, CTLOG_ROOTCA_KEY, CTLOG_SECRET, merge_secret_data,
+    CTLOG_CONFIG_KEY, CTLOG_LEGACY_PASSWORD_KEY, CTLOG_PRIVATE_KEY, CTLOG_ROOTCA_KEY, CTLOG_SECRET,
+    merge_secret_entries,
 };
 use crate::ui::StageLine;
 use crate::values::{CTLOG_KEYS_DIR, LABEL_COMPONENT, LABEL_NAME};
@@ -138,7 +139,9 @@ async fn apply_tree_config_map(
 }
 
 /// Renders the CT log's config for `tree` and stores it in Secret `ctlog-secrets` (key `config`)
-/// unless it is already there: "written" or "unchanged".
+/// unless it is already there: "written" or "unchanged". A Secret of an earlier version gets its
+/// key stored unencrypted and loses `password` in the same patch ("written, key unencrypted"):
+/// its old config named the encrypted key file and that password.
 async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<&'static str> {
     let key = ctx
         .ctlog_key
@@ -152,9 +155,8 @@ async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<&'sta
         tree_id: tree,
         prefix: ctx.values.ctlog.prefix.clone(),
         roots_pem_files: vec![format!("{CTLOG_KEYS_DIR}/{CTLOG_ROOTCA_KEY}")],
-        private_key_path: format!("{CTLOG_KEYS_DIR}/{CTLOG_PRIVATE_KEY}"),
-        private_key_password: key.password,
-        public_key_der: key.public_key_der,
+        public_key_der: key.key.public_key_der(),
+        private_key: key.key.clone(),
     })?;
     let namespace = &ctx.values.namespaces.ctlog;
     let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), namespace);
@@ -166,16 +168,19 @@ async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<&'sta
         .data
         .as_ref()
         .and_then(|data| data.get(CTLOG_CONFIG_KEY));
-    if stored.map(|v| v.0.as_slice()) == Some(config.as_bytes()) {
+    if !key.legacy_encrypted && stored.map(|v| v.0.as_slice()) == Some(config.as_bytes()) {
         return Ok("unchanged");
     }
-    merge_secret_data(
-        ctx,
-        namespace,
-        CTLOG_SECRET,
-        CTLOG_CONFIG_KEY,
-        config.as_bytes(),
-    )
-    .await?;
-    Ok("written")
+    let mut entries = vec![(CTLOG_CONFIG_KEY, Some(config.as_bytes()))];
+    let unencrypted = key.key.to_pkcs8_pem()?;
+    if key.legacy_encrypted {
+        entries.push((CTLOG_PRIVATE_KEY, Some(unencrypted.as_bytes())));
+        entries.push((CTLOG_LEGACY_PASSWORD_KEY, None));
+    }
+    merge_secret_entries(ctx, namespace, CTLOG_SECRET, &entries).await?;
+    Ok(if key.legacy_encrypted {
+        "written, key unencrypted"
+    } else {
+        "written"
+    })
 }
