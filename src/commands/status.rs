@@ -8,7 +8,7 @@
 //! row names what differs); one that cannot be asked makes it 4.
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use futures::future::try_join_all;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -228,11 +228,9 @@ async fn component_status(
         .creation_timestamp
         .as_ref()
         .map(|created| {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs() as i64;
-            (now - created.0.as_second()).max(0) as u64
+            SystemTime::now()
+                .duration_since(SystemTime::from(created.0))
+                .map_or(0, |age| age.as_secs())
         });
     let selector = spec
         .selector
