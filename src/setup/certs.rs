@@ -34,6 +34,9 @@ use p256::pkcs8::{
 use p256::{PublicKey, SecretKey};
 use rand::RngExt;
 use sha2::Sha256;
+use time::OffsetDateTime;
+use x509_cert::der::Encode as _;
+use x509_cert::ext::pkix::BasicConstraints;
 
 use super::secret::Password;
 
@@ -130,7 +133,7 @@ impl FulcioCa {
             cert_pem,
             encrypted_key_pem,
             password,
-            not_after: truncate_to_seconds(not_after),
+            not_after: truncate_to_seconds(not_after).into(),
         })
     }
 
@@ -379,12 +382,11 @@ fn public_key_fingerprint(key: &PublicKey) -> String {
         .collect()
 }
 
-fn truncate_to_seconds(time: SystemTime) -> SystemTime {
-    let seconds = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+/// `time` is within a century of now (see [`MAX_VALIDITY`]), well inside what `time` represents.
+fn truncate_to_seconds(time: SystemTime) -> OffsetDateTime {
+    OffsetDateTime::from(time)
+        .replace_nanosecond(0)
+        .expect("0 is a valid nanosecond")
 }
 
 fn self_signed_ca_pem(
@@ -416,8 +418,8 @@ fn self_signed_ca_pem(
         rcgen::KeyUsagePurpose::KeyCertSign,
         rcgen::KeyUsagePurpose::CrlSign,
     ];
-    params.not_before = time::OffsetDateTime::from(truncate_to_seconds(not_before));
-    params.not_after = time::OffsetDateTime::from(truncate_to_seconds(not_after));
+    params.not_before = truncate_to_seconds(not_before);
+    params.not_after = truncate_to_seconds(not_after);
     params.serial_number = Some(random_serial());
     Ok(params
         .self_signed(&signing_key)
@@ -448,17 +450,24 @@ impl CaCertFacts {
                 format!("PEM type `{}` is not `CERTIFICATE`", block.tag()),
             ));
         }
-        let (_, cert) = x509_parser::parse_x509_certificate(block.contents())
+        let cert =
+            x509_cert::Certificate::from_der(block.contents()).map_err(|e| malformed(WHAT, e))?;
+        let tbs = cert.tbs_certificate();
+        let constraints = tbs
+            .get_extension::<BasicConstraints>()
             .map_err(|e| malformed(WHAT, e))?;
-        if !cert.is_ca() {
+        if !constraints.is_some_and(|(_, constraints)| constraints.ca) {
             return Err(KeyError::NotCa);
         }
-        let public_key = PublicKey::from_public_key_der(cert.public_key().raw)
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
             .map_err(|e| malformed(WHAT, e))?;
-        let not_after_unix = u64::try_from(cert.validity().not_after.timestamp()).unwrap_or(0);
+        let public_key = PublicKey::from_public_key_der(&spki).map_err(|e| malformed(WHAT, e))?;
         Ok(CaCertFacts {
             public_key,
-            not_after: SystemTime::UNIX_EPOCH + Duration::from_secs(not_after_unix),
+            // X.509 times are whole seconds.
+            not_after: tbs.validity().not_after.to_system_time(),
         })
     }
 }
