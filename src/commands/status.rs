@@ -10,6 +10,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
+use anyhow::Context as _;
 use futures::future::try_join_all;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
@@ -18,7 +19,7 @@ use kube::{Api, ResourceExt};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
-use crate::cluster::wait::deployment_is_ready;
+use crate::cluster::wait::{deployment_is_ready, pod_selector};
 use crate::cluster::{Cluster, Ownership, Tunnel};
 use crate::error::Failure;
 use crate::pipeline::installed_tiers;
@@ -232,17 +233,11 @@ async fn component_status(
                 .duration_since(SystemTime::from(created.0))
                 .map_or(0, |age| age.as_secs())
         });
-    let selector = spec
-        .selector
-        .match_labels
-        .unwrap_or_default()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let selector = pod_selector(Some(&spec.selector))
+        .with_context(|| format!("the selector of deployment {namespace}/{name}"))?;
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
     let pod_list = pods
-        .list(&ListParams::default().labels(&selector))
+        .list(&ListParams::default().labels_from(&selector))
         .await
         .map_err(|e| cluster.access_error(&e))?;
     status.restarts = pod_list
