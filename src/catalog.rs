@@ -537,8 +537,10 @@ pub mod ctlog {
         id: "private",
         name: "private",
     };
-    pub const PASSWORD: Key = Key {
-        id: "password",
+    /// Only in Secrets written by earlier versions: the password of their RFC 1423 encrypted
+    /// `private`. The "trees" stage rewrites such a Secret to the unencrypted form.
+    pub const LEGACY_PASSWORD: Key = Key {
+        id: "legacy_password",
         name: "password",
     };
     pub const PUBLIC: Key = Key {
@@ -557,14 +559,15 @@ pub mod ctlog {
         id: "tree_id",
         name: "treeID",
     };
-    /// The CT log's key, its accepted root (Fulcio's) and its config: the config (a text proto
-    /// naming the tree, the prefix and the key files, written by stage "trees") lives in the
-    /// Secret, not a ConfigMap, because it carries the key's password.
+    /// The CT log's key (unencrypted PKCS#8 PEM), its accepted root (Fulcio's) and its config:
+    /// the config (a text proto naming the tree, the prefix and the roots file, written by stage
+    /// "trees") lives in the Secret, not a ConfigMap, because it carries the private key itself
+    /// (`keyspb.PrivateKey { der }`).
     pub const SECRETS: Object = Object {
         id: "secrets",
         kind: ObjectKind::Secret,
         name: "ctlog-secrets",
-        keys: &[PRIVATE, PASSWORD, PUBLIC, ROOTCA, CONFIG_FILE],
+        keys: &[PRIVATE, PUBLIC, ROOTCA, CONFIG_FILE],
         made_by: MadeBy::Stage("secrets"),
     };
     pub const PUBLIC_KEY: Object = Object {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{ForwardPorts, all_forwards};
+use crate::duration::parse_flag as parse_duration_flag;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -95,7 +96,7 @@ pub struct InstallArgs {
     #[arg(long, value_name = "REGISTRY")]
     pub image_registry: Option<String>,
     /// How long to wait for workloads to become ready (e.g. 90s, 5m, 1h)
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration_flag)]
     pub timeout: Duration,
     /// Stop after the named stage (for debugging and for partial installs)
     #[arg(long, value_name = "STAGE", hide = true)]
@@ -136,7 +137,7 @@ pub struct TeardownArgs {
     #[arg(long)]
     pub keep_namespaces: bool,
     /// How long to wait for everything to be gone
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration_flag)]
     pub timeout: Duration,
 }
 
@@ -260,7 +261,7 @@ pub struct TokenArgs {
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub service_account: String,
     /// Lifetime of the token (at least 10m; the API server may shorten it)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration_flag)]
     pub duration: Duration,
 }
 
@@ -286,36 +287,4 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-/// Parses `90`, `90s`, `5m`, `1h30m`, `500ms` (a bare number is seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
-    }
-    let invalid = || format!("invalid duration {text:?}: use e.g. 90s, 5m, 1h30m or 500ms");
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        let unit_end = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(rest.len(), |i| digits + i);
-        total += match &rest[digits..unit_end] {
-            "ms" => Duration::from_millis(number),
-            "s" => Duration::from_secs(number),
-            "m" => Duration::from_secs(number * 60),
-            "h" => Duration::from_secs(number * 3600),
-            _ => return Err(invalid()),
-        };
-        rest = &rest[unit_end..];
-    }
-    Ok(total)
 }

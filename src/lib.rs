@@ -32,6 +32,8 @@
 //!   against real servers without a cluster. Unit tests of the pipeline's decisions run against
 //!   a mocked API server (`cluster::fake`); the real-cluster tests are in tests/.
 //! - Errors carry their exit code ([`error::Failure`]); [`ui`] prints everything.
+//! - Small shared helpers: [`duration`] (Go durations, for flags and values), [`retry`] (the one
+//!   retry loop), [`supervise`] (our background processes: pid file, detaching, signals).
 //!
 //! # Adding a component
 //! 1. Its entry in [`catalog`] (a `Component` constant and its place in a profile's list) and
@@ -47,13 +49,16 @@ pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod duration;
 pub mod error;
 pub mod instance;
 pub mod pipeline;
 pub mod probe;
 pub mod render;
+pub mod retry;
 pub mod setup;
 pub mod stages;
+pub mod supervise;
 pub mod trust;
 pub mod ui;
 pub mod values;

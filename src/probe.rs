@@ -18,6 +18,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use http_body_util::{BodyExt as _, Empty, Limited};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey as _;
@@ -25,14 +28,13 @@ use serde::Serialize;
 
 use crate::catalog::ProbeCheck;
 use sha2::{Digest as _, Sha256};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::trust::{CertificateChain, PublicKey, TrustMaterial};
 
 /// How long one HTTP exchange may take before the server counts as unavailable.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 /// Larger answers are not what these endpoints return.
-const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -321,42 +323,158 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// `GET path` over HTTP/1.0 (so the server neither keeps the connection nor chunks the body);
-/// the body of a 200 answer, else an error naming the status.
+/// `GET path` over HTTP/1.1 (hyper, one connection per request); the body of a 200 answer,
+/// else an error naming the status.
 pub async fn http_get_ok(address: SocketAddr, path: &str) -> anyhow::Result<Vec<u8>> {
+    http_get_ok_within(address, path, HTTP_TIMEOUT).await
+}
+
+async fn http_get_ok_within(
+    address: SocketAddr,
+    path: &str,
+    timeout: Duration,
+) -> anyhow::Result<Vec<u8>> {
     let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(address)
+        let stream = tokio::net::TcpStream::connect(address)
             .await
             .with_context(|| format!("connecting to {address}"))?;
-        let request = format!("GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: */*\r\n\r\n");
-        stream.write_all(request.as_bytes()).await?;
-        let mut response = Vec::new();
-        stream
-            .take(MAX_RESPONSE_BYTES)
-            .read_to_end(&mut response)
-            .await?;
-        anyhow::Ok(response)
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        // Drives the connection; ends with it, or when this exchange is dropped (timeout).
+        let connection = AbortOnDrop(tokio::spawn(connection));
+        let request = http::Request::get(path)
+            .header(http::header::HOST, address.to_string())
+            .header(http::header::ACCEPT, "*/*")
+            .body(Empty::<Bytes>::new())?;
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        let status_line = format!("{:?} {status}", response.version());
+        let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
+            .collect()
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the answer: {e}"))?
+            .to_bytes();
+        drop(connection);
+        anyhow::Ok((status, status_line, body))
     };
-    let response = tokio::time::timeout(HTTP_TIMEOUT, exchange)
+    let (status, status_line, body) = tokio::time::timeout(timeout, exchange)
         .await
-        .map_err(|_| anyhow::anyhow!("no answer within {HTTP_TIMEOUT:?}"))?
+        .map_err(|_| anyhow::anyhow!("no answer within {timeout:?}"))?
         .with_context(|| format!("GET {path}"))?;
-    let header_end = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .with_context(|| {
-            format!(
-                "GET {path}: not an HTTP response ({} bytes; the connection closed early?)",
-                response.len()
-            )
-        })?;
-    let head = String::from_utf8_lossy(&response[..header_end]);
-    let status_line = head.lines().next().unwrap_or_default();
-    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-    let body = response[header_end + 4..].to_vec();
-    if status != "200" {
+    if status != http::StatusCode::OK {
         let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
         bail!("GET {path} answered {status_line:?}: {}", snippet.trim());
     }
-    Ok(body)
+    Ok(body.to_vec())
+}
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpListener;
+
+    /// Serves one connection: reads the request head, writes `answer`, returns the head.
+    async fn serve_once(answer: &'static [u8]) -> (SocketAddr, tokio::task::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.ends_with(b"\r\n\r\n") {
+                let n = socket.read(&mut buffer).await.unwrap();
+                assert!(n > 0, "the client closed before the end of its request");
+                head.extend_from_slice(&buffer[..n]);
+            }
+            // The client may hang up first (an answer it refuses): not this server's problem.
+            let _ = socket.write_all(answer).await;
+            let _ = socket.shutdown().await;
+            String::from_utf8(head).unwrap()
+        });
+        (address, server)
+    }
+
+    #[tokio::test]
+    async fn a_200_answer_gives_its_body() {
+        let (address, server) =
+            serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").await;
+        let body = http_get_ok(address, "/api/v1/log").await.unwrap();
+        assert_eq!(body, b"hello");
+        let head = server.await.unwrap();
+        assert!(head.starts_with("GET /api/v1/log HTTP/1.1\r\n"), "{head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("host: {address}\r\n")),
+            "{head}"
+        );
+    }
+
+    #[tokio::test]
+    async fn chunked_and_close_delimited_bodies_are_read_whole() {
+        let (address, _server) = serve_once(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        )
+        .await;
+        assert_eq!(http_get_ok(address, "/").await.unwrap(), b"abcde");
+        let (address, _server) = serve_once(b"HTTP/1.0 200 OK\r\n\r\nuntil close").await;
+        assert_eq!(http_get_ok(address, "/").await.unwrap(), b"until close");
+    }
+
+    #[tokio::test]
+    async fn another_status_is_an_error_naming_it_and_the_body() {
+        let (address, _server) =
+            serve_once(b"HTTP/1.1 404 Not Found\r\nContent-Length: 19\r\n\r\n404 page not found\n")
+                .await;
+        let error = http_get_ok(address, "/x/ct/v1/get-sth").await.unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "GET /x/ct/v1/get-sth answered \"HTTP/1.1 404 Not Found\": 404 page not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_and_no_answer_are_errors() {
+        let unused = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = unused.local_addr().unwrap();
+        drop(unused);
+        let error = http_get_ok(address, "/").await.unwrap_err();
+        assert!(
+            format!("{error:#}").starts_with(&format!("GET /: connecting to {address}")),
+            "{error:#}"
+        );
+
+        let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = silent.local_addr().unwrap();
+        let error = http_get_ok_within(address, "/", Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert_eq!(format!("{error:#}"), "no answer within 200ms");
+    }
+
+    #[tokio::test]
+    async fn an_oversized_answer_is_refused() {
+        static BIG: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+            let size = MAX_RESPONSE_BYTES + 1;
+            let mut answer =
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n").into_bytes();
+            answer.resize(answer.len() + size, b'x');
+            answer
+        });
+        let (address, _server) = serve_once(BIG.as_slice()).await;
+        let error = http_get_ok(address, "/").await.unwrap_err();
+        assert!(
+            format!("{error:#}").contains("reading the answer"),
+            "{error:#}"
+        );
+    }
 }

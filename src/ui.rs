@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -234,15 +234,12 @@ pub fn format_age(age: Duration) -> String {
 
 /// UTC wall-clock time of day, `HH:MM:SS.mmmZ`.
 fn timestamp() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let day_seconds = now.as_secs() % 86_400;
+    let now = time::OffsetDateTime::now_utc();
     format!(
         "{:02}:{:02}:{:02}.{:03}Z",
-        day_seconds / 3600,
-        day_seconds / 60 % 60,
-        day_seconds % 60,
-        now.subsec_millis()
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
     )
 }

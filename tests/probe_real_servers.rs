@@ -15,7 +15,6 @@ use setup_support::{
 use sigstore_up::probe::{self, Check, Outcome};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, render};
-use sigstore_up::setup::secret::Password;
 use sigstore_up::setup::trillian::TrillianAdmin;
 use sigstore_up::trust::{CertificateChain, PublicKey, Timestamp, TrustMaterial};
 
@@ -72,21 +71,12 @@ async fn probes_pass_with_the_servers_keys_and_name_every_difference() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let key_password = Password::generate();
     let config = CtLogConfig {
         trillian_address: stack.rpc.to_string(),
         tree_id: ctlog_tree,
         prefix: PREFIX.to_owned(),
         roots_pem_files: vec![write_file(dir.path(), "roots", ca.cert_pem().as_bytes())],
-        private_key_path: write_file(
-            dir.path(),
-            "private",
-            ctlog_key
-                .to_encrypted_pem(&key_password)
-                .unwrap()
-                .as_bytes(),
-        ),
-        private_key_password: key_password,
+        private_key: ctlog_key.clone(),
         public_key_der: ctlog_key.public_key_der(),
     };
     let config_path = write_file(dir.path(), "config", render(&config).unwrap().as_bytes());

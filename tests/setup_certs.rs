@@ -1,14 +1,18 @@
-//! Keys and certificates: parsed back independently (x509-parser), then loaded by a real Fulcio.
+//! Keys and certificates: parsed back (x509-cert), then loaded by a real Fulcio.
 
 mod setup_support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use setup_support::{Fulcio, http_get};
+use setup_support::{Fulcio, http_get, legacy_ctlog_secret, openssl_rfc1423_key};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
-use x509_parser::prelude::*;
+use x509_cert::Certificate;
+use x509_cert::der::oid::ObjectIdentifier;
+use x509_cert::der::oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_EC_PUBLIC_KEY, SECP_256_R_1};
+use x509_cert::der::{Decode as _, Encode as _};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier};
 
 /// Words in Fulcio's log that mean it did not like something.
 const FULCIO_TROUBLE: &[&str] = &["error", "fatal", "panic"];
@@ -17,6 +21,15 @@ const TEN_YEARS: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
 
 fn der_of(pem_text: &[u8]) -> Vec<u8> {
     ::pem::parse(pem_text).expect("PEM").into_contents()
+}
+
+/// The whole DER must be one certificate (`from_der` refuses trailing bytes).
+fn parse_certificate(der: &[u8]) -> Certificate {
+    Certificate::from_der(der).expect("an X.509 certificate")
+}
+
+fn unix_of(time: x509_cert::time::Time) -> i64 {
+    time.to_unix_duration().as_secs() as i64
 }
 
 fn unix(time: SystemTime) -> i64 {
@@ -30,48 +43,47 @@ fn fulcio_root_has_what_fileca_requires() {
     let before = SystemTime::now();
     let ca = FulcioCa::generate(&FulcioCaOptions::default()).unwrap();
     let der = ca.cert_der();
-    let (rest, cert) = parse_x509_certificate(&der).expect("an X.509 certificate");
-    assert!(rest.is_empty());
+    let cert = parse_certificate(&der);
+    let tbs = cert.tbs_certificate();
 
-    assert_eq!(cert.version(), X509Version::V3);
-    assert_eq!(cert.subject(), cert.issuer(), "self-signed");
+    assert_eq!(tbs.version(), x509_cert::Version::V3);
+    assert_eq!(tbs.subject(), tbs.issuer(), "self-signed");
     assert!(
-        cert.subject()
+        tbs.subject()
             .to_string()
             .contains("CN=sigstore-up Fulcio root CA"),
         "{}",
-        cert.subject()
+        tbs.subject()
     );
-    assert_eq!(
-        cert.signature_algorithm.algorithm,
-        x509_parser::oid_registry::OID_SIG_ECDSA_WITH_SHA256
-    );
-    assert!(cert.serial.bits() > 64, "a random serial");
+    assert_eq!(cert.signature_algorithm().oid, ECDSA_WITH_SHA_256);
+    assert!(tbs.serial_number().as_bytes().len() > 8, "a random serial");
 
-    let constraints = cert.basic_constraints().unwrap().expect("basicConstraints");
-    assert!(constraints.critical);
-    assert!(constraints.value.ca);
-    assert_eq!(constraints.value.path_len_constraint, Some(1));
+    let (critical, constraints) = tbs
+        .get_extension::<BasicConstraints>()
+        .unwrap()
+        .expect("basicConstraints");
+    assert!(critical);
+    assert!(constraints.ca);
+    assert_eq!(constraints.path_len_constraint, Some(1));
 
-    let usage = cert.key_usage().unwrap().expect("keyUsage");
-    assert!(usage.critical);
-    assert!(usage.value.key_cert_sign() && usage.value.crl_sign());
-    assert!(!usage.value.digital_signature());
+    let (critical, usage) = tbs.get_extension::<KeyUsage>().unwrap().expect("keyUsage");
+    assert!(critical);
+    assert!(usage.key_cert_sign() && usage.crl_sign());
+    assert!(!usage.digital_signature());
     assert!(
-        cert.extended_key_usage().unwrap().is_none(),
+        tbs.get_extension::<ExtendedKeyUsage>().unwrap().is_none(),
         "a root without EKU passes fileca's chain check"
     );
-    let has_ski = cert.extensions().iter().any(|ext| {
-        matches!(
-            ext.parsed_extension(),
-            ParsedExtension::SubjectKeyIdentifier(_)
-        )
-    });
-    assert!(has_ski, "subjectKeyIdentifier");
+    assert!(
+        tbs.get_extension::<SubjectKeyIdentifier>()
+            .unwrap()
+            .is_some(),
+        "subjectKeyIdentifier"
+    );
 
     // Valid from a few minutes ago for ten years.
-    let not_before = cert.validity().not_before.timestamp();
-    let not_after = cert.validity().not_after.timestamp();
+    let not_before = unix_of(tbs.validity().not_before);
+    let not_after = unix_of(tbs.validity().not_after);
     assert!(not_before < unix(before), "backdated for clock skew");
     assert!(unix(before) - not_before <= 10 * 60);
     assert!(not_after >= unix(before) + TEN_YEARS.as_secs() as i64 - 1);
@@ -80,20 +92,17 @@ fn fulcio_root_has_what_fileca_requires() {
 
     // The certificate's key is the CA's public key, and it is P-256.
     let data = ca.to_secret_data();
-    assert_eq!(cert.public_key().raw, der_of(&data["public"]).as_slice());
-    let spki = cert.public_key();
-    assert_eq!(
-        spki.algorithm.algorithm,
-        x509_parser::oid_registry::OID_KEY_TYPE_EC_PUBLIC_KEY
-    );
-    let curve = spki
+    let spki = tbs.subject_public_key_info();
+    assert_eq!(spki.to_der().unwrap(), der_of(&data["public"]));
+    assert_eq!(spki.algorithm.oid, ID_EC_PUBLIC_KEY);
+    let curve: ObjectIdentifier = spki
         .algorithm
         .parameters
         .as_ref()
         .unwrap()
-        .as_oid()
+        .decode_as()
         .unwrap();
-    assert_eq!(curve, x509_parser::oid_registry::OID_EC_P256);
+    assert_eq!(curve, SECP_256_R_1);
 }
 
 #[test]
@@ -104,8 +113,8 @@ fn validity_is_configurable() {
     };
     let ca = FulcioCa::generate(&options).unwrap();
     let der = ca.cert_der();
-    let (_, cert) = parse_x509_certificate(&der).unwrap();
-    let lifetime = cert.validity().not_after.timestamp() - unix(SystemTime::now());
+    let cert = parse_certificate(&der);
+    let lifetime = unix_of(cert.tbs_certificate().validity().not_after) - unix(SystemTime::now());
     assert!(
         lifetime <= 3 * 24 * 60 * 60 && lifetime > 3 * 24 * 60 * 60 - 600,
         "{lifetime}"
@@ -155,8 +164,14 @@ fn secret_data_round_trips_unchanged() {
     let public =
         <p256::PublicKey as pkcs8::EncodePublicKey>::to_public_key_der(&key.public_key()).unwrap();
     let cert_der = der_of(&data["cert"]);
-    let (_, cert) = parse_x509_certificate(&cert_der).unwrap();
-    assert_eq!(cert.public_key().raw, public.as_bytes());
+    let cert = parse_certificate(&cert_der);
+    assert_eq!(
+        cert.tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap(),
+        public.as_bytes()
+    );
     assert!(info.decrypt("not the password").is_err());
 
     let back = FulcioCa::from_secret_data(&data).unwrap();
@@ -257,39 +272,42 @@ fn ec_keys_round_trip_in_every_format() {
     ));
     assert_eq!(EcKeyPair::from_pem(sec1.as_bytes()).unwrap(), key);
 
-    // RFC 1423 encrypted, for ct_server.
-    let password = Password::generate();
-    let encrypted = key.to_encrypted_pem(&password).unwrap();
-    let block = ::pem::parse(&encrypted).unwrap();
-    assert_eq!(block.tag(), "PRIVATE KEY");
-    assert_eq!(block.headers().get("Proc-Type"), Some("4,ENCRYPTED"));
-    assert!(
-        block
-            .headers()
-            .get("DEK-Info")
-            .unwrap()
-            .starts_with("AES-256-CBC,")
-    );
-    assert_eq!(
-        EcKeyPair::from_encrypted_pem(encrypted.as_bytes(), &password).unwrap(),
-        key
-    );
-    assert_ne!(
-        key.to_encrypted_pem(&password).unwrap(),
-        encrypted,
-        "a fresh IV each time"
-    );
-
-    let wrong = Password::generate();
-    assert!(matches!(
-        EcKeyPair::from_encrypted_pem(encrypted.as_bytes(), &wrong),
-        Err(KeyError::WrongPassword { .. }) | Err(KeyError::Malformed { .. })
-    ));
-    assert!(
-        EcKeyPair::from_pem(encrypted.as_bytes()).is_err(),
-        "encrypted needs the password"
-    );
+    // Unencrypted PKCS#8 DER, for ct_server's `keyspb.PrivateKey { der }`.
+    assert_eq!(key.to_pkcs8_der(), der_of(pkcs8.as_bytes()));
+    assert!(!EcKeyPair::is_legacy_encrypted(pkcs8.as_bytes()));
     assert_ne!(EcKeyPair::generate(), key);
+}
+
+#[test]
+fn keys_encrypted_the_legacy_way_are_still_read() {
+    // What CT log Secrets of earlier versions hold, and the same scheme as OpenSSL writes it.
+    for (private, password, public) in [
+        (
+            legacy_ctlog_secret::PRIVATE,
+            legacy_ctlog_secret::PASSWORD,
+            legacy_ctlog_secret::PUBLIC,
+        ),
+        (
+            openssl_rfc1423_key::PRIVATE,
+            openssl_rfc1423_key::PASSWORD,
+            openssl_rfc1423_key::PUBLIC,
+        ),
+    ] {
+        assert!(EcKeyPair::is_legacy_encrypted(private.as_bytes()));
+        let password = Password::from_bytes(password.as_bytes()).unwrap();
+        let key = EcKeyPair::from_legacy_encrypted_pem(private.as_bytes(), &password).unwrap();
+        assert_eq!(key.public_key_pem(), public);
+
+        let wrong = Password::generate();
+        assert!(matches!(
+            EcKeyPair::from_legacy_encrypted_pem(private.as_bytes(), &wrong),
+            Err(KeyError::WrongPassword { .. }) | Err(KeyError::Malformed { .. })
+        ));
+        assert!(
+            EcKeyPair::from_pem(private.as_bytes()).is_err(),
+            "encrypted needs the password"
+        );
+    }
 }
 
 #[test]

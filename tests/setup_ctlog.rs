@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
-use setup_support::{CtServer, TrillianStack, http_get, write_file};
+use setup_support::{CtServer, TrillianStack, http_get, legacy_ctlog_secret, write_file};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, CtLogConfigError, render};
 use sigstore_up::setup::secret::Password;
@@ -15,7 +15,7 @@ use sigstore_up::setup::trillian::{TreeId, TrillianAdmin};
 
 const PREFIX: &str = "sigstorescaffolding";
 
-/// Writes key, roots and rendered config into `dir`; returns the config path.
+/// Writes roots and rendered config (which holds the key) into `dir`; returns the config path.
 fn write_ctlog_files(
     dir: &std::path::Path,
     trillian: std::net::SocketAddr,
@@ -24,20 +24,13 @@ fn write_ctlog_files(
     public_key_der: Vec<u8>,
     root_pem: &str,
 ) -> String {
-    let password = Password::generate();
-    let private_key_path = write_file(
-        dir,
-        "private",
-        key.to_encrypted_pem(&password).unwrap().as_bytes(),
-    );
     let roots = write_file(dir, "fulcio-0", root_pem.as_bytes());
     let config = CtLogConfig {
         trillian_address: trillian.to_string(),
         tree_id: tree,
         prefix: PREFIX.to_owned(),
         roots_pem_files: vec![roots],
-        private_key_path,
-        private_key_password: password,
+        private_key: key.clone(),
         public_key_der,
     };
     write_file(dir, "config", render(&config).unwrap().as_bytes())
@@ -69,11 +62,29 @@ fn verify_sth(sth: &serde_json::Value, public_key_der: &[u8]) {
 
 #[tokio::test]
 async fn real_ct_server_runs_on_our_config_key_and_roots() {
+    let key = EcKeyPair::generate();
+    ct_server_signs_with(key).await;
+}
+
+#[tokio::test]
+async fn real_ct_server_runs_on_the_key_of_an_old_encrypted_secret() {
+    // What converging an install of an earlier version does: read the encrypted key with its
+    // password, then render it into the config unencrypted.
+    let private = legacy_ctlog_secret::PRIVATE.as_bytes();
+    assert!(EcKeyPair::is_legacy_encrypted(private));
+    let password = Password::from_bytes(legacy_ctlog_secret::PASSWORD.as_bytes()).unwrap();
+    let key = EcKeyPair::from_legacy_encrypted_pem(private, &password).unwrap();
+    assert_eq!(key.public_key_pem(), legacy_ctlog_secret::PUBLIC);
+    ct_server_signs_with(key).await;
+}
+
+/// Runs the real ct_server with `key` in our rendered config; checks that its tree head is
+/// signed with `key` and that it serves exactly our roots.
+async fn ct_server_signs_with(key: EcKeyPair) {
     let stack = TrillianStack::start().await;
     let mut admin = TrillianAdmin::connect(stack.rpc).await.unwrap();
     let (tree, _) = admin.ensure_tree("ctlog").await.unwrap();
     let ca = FulcioCa::generate(&FulcioCaOptions::default()).unwrap();
-    let key = EcKeyPair::generate();
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_ctlog_files(
@@ -141,18 +152,18 @@ fn rendering_refuses_incomplete_input() {
         tree_id: TreeId(42),
         prefix: PREFIX.to_owned(),
         roots_pem_files: vec!["/ctfe-keys/fulcio-0".to_owned()],
-        private_key_path: "/ctfe-keys/private".to_owned(),
-        private_key_password: Password::generate(),
+        private_key: key.clone(),
         public_key_der: key.public_key_der(),
     };
     let text = render(&good).unwrap();
     assert_eq!(render(&good).unwrap(), text, "pure");
     assert!(text.contains("log_id: 42\n"), "{text}");
     assert!(
-        text.contains("[type.googleapis.com/keyspb.PEMKeyFile]"),
+        text.contains("[type.googleapis.com/keyspb.PrivateKey]"),
         "{text}"
     );
-    assert!(!format!("{good:?}").contains(good.private_key_password.expose()));
+    assert!(!text.contains("password"), "{text}");
+    assert!(format!("{good:?}").contains("<redacted>"));
 
     let broken = |change: fn(&mut CtLogConfig)| {
         let mut config = good.clone();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use futures::future::{join_all, try_join_all};
 use kube::api::{DeleteParams, ListParams};
-use kube::core::DynamicObject;
+use kube::core::{DynamicObject, Selector, SelectorExt as _};
 use kube::runtime::wait::conditions;
 use kube::{Api, ResourceExt};
 use tokio::time::Instant;
@@ -32,19 +32,13 @@ impl Ownership {
         &self.labels
     }
 
-    /// A label selector matching exactly our objects.
-    pub fn selector(&self) -> String {
-        self.labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",")
+    /// A label selector matching exactly our objects (`Display` writes it as the API takes it).
+    pub fn selector(&self) -> Selector {
+        self.labels.clone().into_iter().collect()
     }
 
     pub fn owns(&self, object_labels: &BTreeMap<String, String>) -> bool {
-        self.labels
-            .iter()
-            .all(|(k, v)| object_labels.get(k) == Some(v))
+        self.selector().matches(object_labels)
     }
 }
 
@@ -73,7 +67,7 @@ pub async fn list_owned(
     ownership: &Ownership,
 ) -> anyhow::Result<Vec<OwnedObject>> {
     let cluster = applier.cluster();
-    let params = ListParams::default().labels(&ownership.selector());
+    let params = ListParams::default().labels_from(&ownership.selector());
     let lists = kinds.iter().map(|(api_version, kind)| {
         let params = params.clone();
         async move {

@@ -18,6 +18,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::ListParams;
+use kube::core::Selector;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
 use kube::{Api, ResourceExt};
@@ -217,15 +218,11 @@ impl Shared {
             .ok_or_else(|| anyhow!("{what} has no port {}", self.service_port))?
             .target_port
             .unwrap_or(IntOrString::Int(i32::from(self.service_port)));
-        let selector_text = selector
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",");
+        let selector: Selector = selector.into_iter().collect();
         let pods: Api<Pod> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
 
         let ready = pods
-            .list(&ListParams::default().labels(&selector_text))
+            .list(&ListParams::default().labels_from(&selector))
             .await
             .map_err(|e| self.cluster.access_error(&e))?
             .items
@@ -236,7 +233,7 @@ impl Shared {
             None => {
                 // Watch until one becomes ready rather than failing at once: a restarting
                 // database is back in seconds.
-                let config = watcher::Config::default().labels(&selector_text);
+                let config = watcher::Config::default().labels_from(&selector);
                 let mut ready_pods = watcher(pods.clone(), config)
                     .default_backoff()
                     .applied_objects()
@@ -246,9 +243,7 @@ impl Shared {
                     .await
                     .ok()
                     .flatten()
-                    .ok_or_else(|| {
-                        anyhow!("no ready pod behind {what} (selector {selector_text})")
-                    })?
+                    .ok_or_else(|| anyhow!("no ready pod behind {what} (selector {selector})"))?
             }
         };
         let port = container_port(&pod, &target_port).ok_or_else(|| {

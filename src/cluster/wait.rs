@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures::stream::{FuturesUnordered, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{ListParams, LogParams};
+use kube::core::Selector;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::wait::Condition;
 use kube::runtime::watcher::watch_object;
@@ -143,6 +145,16 @@ pub async fn deployments_ready(
     }
 }
 
+/// The pods a Deployment's selector picks (matchLabels and matchExpressions), as kube's
+/// [`Selector`]; no selector at all is the empty one.
+pub fn pod_selector(selector: Option<&LabelSelector>) -> anyhow::Result<Selector> {
+    Ok(selector
+        .cloned()
+        .map(Selector::try_from)
+        .transpose()?
+        .unwrap_or_default())
+}
+
 /// A human description of why a Deployment is not ready: its pods (phase, container state,
 /// scheduling, warning events, last log lines) or, with no pods, its own conditions.
 pub async fn diagnose_deployment(
@@ -160,20 +172,17 @@ pub async fn diagnose_deployment(
         "- deployment {target}: {}",
         replica_summary(&deployment)
     )];
-    let selector = deployment
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.match_labels.as_ref())
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
+    let selector = match pod_selector(deployment.spec.as_ref().map(|s| &s.selector)) {
+        Ok(selector) => selector,
+        Err(e) => {
+            lines.push(format!("  cannot select its pods: {e}"));
+            return lines.join("\n");
+        }
+    };
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &target.namespace);
-    let pod_list = pods.list(&ListParams::default().labels(&selector)).await;
+    let pod_list = pods
+        .list(&ListParams::default().labels_from(&selector))
+        .await;
     let not_ready: Vec<Pod> = match pod_list {
         Ok(list) => list
             .items

@@ -11,22 +11,26 @@
 //!   `sigstore-up forward` writing that very pid file (so a stale file never kills a stranger).
 //!
 //! Each port is a [`Tunnel`]: every connection goes through the API server to a ready pod behind
-//! the Service, picked again when a pod goes away.
+//! the Service, picked again when a pod goes away. The pid file, detaching, the checks of what a
+//! pid runs and the signals are [`crate::supervise`]'s.
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use futures::future::try_join_all;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 use crate::catalog::ForwardPorts;
 use crate::cli::{ForwardArgs, GlobalArgs, ValuesArgs};
 use crate::cluster::{Cluster, Tunnel};
 use crate::error::{Failure, bad_input};
 use crate::instance::{Audience, service_url, state_dir};
+use crate::supervise::{
+    DetachOutcome, PidFile, ProcessState, Supervised, read_pid, remove_pid_file, spawn_detached,
+    wait_for_stop_signal,
+};
 use crate::ui::Ui;
 use crate::values::Values;
 
@@ -35,8 +39,6 @@ use crate::values::Values;
 const DETACH_READY_LIMIT: Duration = Duration::from_secs(150);
 /// How long `--stop` waits for the process to exit after SIGTERM before sending SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(10);
-/// How often `--stop` looks whether the process is gone (it is not our child: no wait()).
-const STOP_POLL: Duration = Duration::from_millis(50);
 
 pub const PID_FILE_NAME: &str = "forward.pid";
 
@@ -220,45 +222,11 @@ async fn open_tunnels(
     .await
 }
 
-/// Waits for Ctrl-C, SIGTERM or SIGHUP; returns which.
-async fn wait_for_stop_signal() -> anyhow::Result<&'static str> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
-    Ok(tokio::select! {
-        _ = terminate.recv() => "SIGTERM",
-        _ = hangup.recv() => "SIGHUP",
-        _ = interrupt.recv() => "interrupted",
-    })
-}
-
-/// A pid file holding this process's pid; removed on drop if it still does.
-struct PidFile {
-    path: PathBuf,
-}
-
-impl PidFile {
-    fn write(path: &Path) -> anyhow::Result<PidFile> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the directory of {}", path.display()))?;
-        }
-        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-        std::fs::write(&temporary, format!("{}\n", std::process::id()))
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .with_context(|| format!("writing the pid file {}", path.display()))?;
-        Ok(PidFile {
-            path: path.to_path_buf(),
-        })
-    }
-}
-
-impl Drop for PidFile {
-    fn drop(&mut self) {
-        if read_pid(&self.path).ok().flatten() == Some(std::process::id()) {
-            let _ = std::fs::remove_file(&self.path);
-        }
+/// The forward that `pid_file` belongs to.
+fn supervised(pid_file: &Path) -> Supervised<'_> {
+    Supervised {
+        subcommand: "forward",
+        pid_file,
     }
 }
 
@@ -306,48 +274,16 @@ pub async fn start_detached(
     for (flag, port) in port_flags(values, ports) {
         command.arg(flag).arg(port.to_string());
     }
-    command
-        .arg("--pid-file")
-        .arg(pid_file)
-        // Relative paths were made absolute; the root directory keeps no mount busy.
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log);
-    // SAFETY: setsid is async-signal-safe and touches no memory of this process. A new session
-    // has no controlling terminal, so closing the terminal or Ctrl-C there does not reach it.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::setsid() == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = command
-        .spawn()
-        .context("starting the background sigstore-up forward")?;
-    let pid = child.id().context("the background process has no pid")?;
+    command.arg("--pid-file").arg(pid_file);
     let expected = url_lines(values, ports)?;
-    let stdout = child
-        .stdout
-        .take()
-        .context("no pipe from the background process")?;
-
-    let read_urls = async {
-        let mut lines = BufReader::new(stdout).lines();
-        let mut received = String::new();
-        while received.lines().count() < expected.lines().count() {
-            match lines.next_line().await? {
-                Some(line) => {
-                    received.push_str(&line);
-                    received.push('\n');
-                }
-                None => return anyhow::Ok(None),
-            }
-        }
-        anyhow::Ok(Some(received))
-    };
+    let outcome = spawn_detached(
+        command,
+        log,
+        expected.lines().count(),
+        DETACH_READY_LIMIT,
+        "the background sigstore-up forward",
+    )
+    .await?;
     let failure = |what: String| {
         let log = std::fs::read_to_string(&log_file).unwrap_or_default();
         format!(
@@ -356,29 +292,20 @@ pub async fn start_detached(
             log.trim_end()
         )
     };
-    match tokio::time::timeout(DETACH_READY_LIMIT, read_urls).await {
-        Ok(Ok(Some(url_lines))) => Ok(Detached {
+    match outcome {
+        DetachOutcome::Ready { pid, lines } => Ok(Detached {
             pid,
             log_file,
-            url_lines,
+            url_lines: lines,
         }),
-        Ok(Ok(None)) | Ok(Err(_)) => {
-            let status = child
-                .wait()
-                .await
-                .context("waiting for the background process")?;
-            Err(anyhow::anyhow!(failure(format!(
-                "the background forward exited ({status}) before its ports were open"
-            ))))
-        }
-        Err(_) => {
-            let _ = child.kill().await;
-            Err(Failure::NotReady(failure(format!(
-                "the background forward did not open its ports within {}s (stopped it)",
-                DETACH_READY_LIMIT.as_secs()
-            )))
-            .into())
-        }
+        DetachOutcome::Exited(status) => Err(anyhow::anyhow!(failure(format!(
+            "the background forward exited ({status}) before its ports were open"
+        )))),
+        DetachOutcome::TimedOut => Err(Failure::NotReady(failure(format!(
+            "the background forward did not open its ports within {}s (stopped it)",
+            DETACH_READY_LIMIT.as_secs()
+        )))
+        .into()),
     }
 }
 
@@ -391,7 +318,8 @@ pub async fn stop(pid_file: &Path, ui: &Ui) -> anyhow::Result<()> {
             pid_file.display()
         ));
     };
-    match process_state(pid, pid_file)? {
+    let forward = supervised(pid_file);
+    match forward.state(pid)? {
         ProcessState::Gone => {
             remove_pid_file(pid_file)?;
             ui.info(&format!(
@@ -407,13 +335,8 @@ pub async fn stop(pid_file: &Path, ui: &Ui) -> anyhow::Result<()> {
                 pid_file.display()
             ));
         }
-        ProcessState::OurForward => {
-            signal(pid, libc::SIGTERM)?;
-            let stopped = wait_until_gone(pid, pid_file, STOP_GRACE).await?;
-            if !stopped {
-                signal(pid, libc::SIGKILL)?;
-                wait_until_gone(pid, pid_file, STOP_GRACE).await?;
-            }
+        ProcessState::Ours => {
+            let stopped = forward.terminate(pid, STOP_GRACE, "the forward").await?;
             // It removes its pid file itself when it ends cleanly.
             if pid_file.exists() && read_pid(pid_file)? == Some(pid) {
                 remove_pid_file(pid_file)?;
@@ -429,140 +352,7 @@ pub async fn stop(pid_file: &Path, ui: &Ui) -> anyhow::Result<()> {
 
 /// The pid of a forward that is running according to `pid_file`, if one is.
 pub fn running_forward(pid_file: &Path) -> anyhow::Result<Option<u32>> {
-    Ok(match read_pid(pid_file)? {
-        Some(pid) if process_state(pid, pid_file)? == ProcessState::OurForward => Some(pid),
-        _ => None,
-    })
-}
-
-fn read_pid(pid_file: &Path) -> anyhow::Result<Option<u32>> {
-    let text = match std::fs::read_to_string(pid_file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(e).with_context(|| format!("reading the pid file {}", pid_file.display()));
-        }
-    };
-    match text.trim().parse::<u32>() {
-        Ok(pid) if pid > 1 => Ok(Some(pid)),
-        _ => bad_input(format!(
-            "the pid file {} does not hold a process id ({:?}); remove it",
-            pid_file.display(),
-            text.trim()
-        )),
-    }
-}
-
-fn remove_pid_file(pid_file: &Path) -> anyhow::Result<()> {
-    match std::fs::remove_file(pid_file) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("removing the pid file {}", pid_file.display()))
-        }
-        _ => Ok(()),
-    }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum ProcessState {
-    /// No such process (or a zombie).
-    Gone,
-    /// A `sigstore-up forward` with `--pid-file <this pid file>`.
-    OurForward,
-    /// Some other process (its command line).
-    Other(String),
-}
-
-/// What runs as `pid`: judged by its command line, which for our forward contains `forward`
-/// and `--pid-file <pid_file>` (start_detached passes the absolute path).
-fn process_state(pid: u32, pid_file: &Path) -> anyhow::Result<ProcessState> {
-    if !process_exists(pid) {
-        return Ok(ProcessState::Gone);
-    }
-    let Some(arguments) = command_line(pid)? else {
-        return Ok(ProcessState::Gone);
-    };
-    let names_pid_file = |arg: &str| std::path::absolute(arg).is_ok_and(|path| path == pid_file);
-    let ours = arguments.iter().any(|a| a == "forward")
-        && (arguments
-            .windows(2)
-            .any(|pair| pair[0] == "--pid-file" && names_pid_file(&pair[1]))
-            || arguments
-                .iter()
-                .any(|a| a.strip_prefix("--pid-file=").is_some_and(names_pid_file)));
-    Ok(if ours {
-        ProcessState::OurForward
-    } else {
-        ProcessState::Other(arguments.join(" "))
-    })
-}
-
-fn process_exists(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let alive = unsafe { libc::kill(pid, 0) } == 0
-        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-    alive && !is_zombie(pid)
-}
-
-/// A zombie has exited; only its parent has not collected it yet.
-fn is_zombie(pid: libc::pid_t) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            // "pid (comm) S ...": the state follows the last ')'.
-            let after = stat.rsplit_once(')')?.1;
-            after.split_whitespace().next().map(|state| state == "Z")
-        })
-        .unwrap_or(false)
-}
-
-/// The arguments of process `pid` (None if it is gone): from /proc on Linux, else from `ps`.
-fn command_line(pid: u32) -> anyhow::Result<Option<Vec<String>>> {
-    if Path::new("/proc/self/cmdline").exists() {
-        return Ok(std::fs::read(format!("/proc/{pid}/cmdline"))
-            .ok()
-            .map(|bytes| {
-                bytes
-                    .split(|&b| b == 0)
-                    .filter(|arg| !arg.is_empty())
-                    .map(|arg| String::from_utf8_lossy(arg).into_owned())
-                    .collect()
-            }));
-    }
-    let output = std::process::Command::new("ps")
-        .args(["-o", "args=", "-p", &pid.to_string()])
-        .output()
-        .context("running `ps` to check what the pid file's process is")?;
-    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    Ok((!text.is_empty()).then(|| text.split_whitespace().map(str::to_string).collect()))
-}
-
-fn signal(pid: u32, signal: libc::c_int) -> anyhow::Result<()> {
-    let target = libc::pid_t::try_from(pid).context("pid out of range")?;
-    // SAFETY: plain kill(2) on a pid we checked is our forward.
-    if unsafe { libc::kill(target, signal) } != 0 {
-        let error = std::io::Error::last_os_error();
-        if error.raw_os_error() != Some(libc::ESRCH) {
-            return Err(error).with_context(|| format!("signalling the forward (pid {pid})"));
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `pid` no longer runs our forward; false if it still does after `limit`.
-async fn wait_until_gone(pid: u32, pid_file: &Path, limit: Duration) -> anyhow::Result<bool> {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if process_state(pid, pid_file)? != ProcessState::OurForward {
-            return Ok(true);
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Ok(false);
-        }
-        tokio::time::sleep(STOP_POLL).await;
-    }
+    supervised(pid_file).running()
 }
 
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {

@@ -8,8 +8,9 @@
 //! row names what differs); one that cannot be asked makes it 4.
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
+use anyhow::Context as _;
 use futures::future::try_join_all;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
@@ -19,7 +20,7 @@ use serde::Serialize;
 
 use crate::catalog::{Component, ProbeCheck};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
-use crate::cluster::wait::deployment_is_ready;
+use crate::cluster::wait::{deployment_is_ready, pod_selector};
 use crate::cluster::{Cluster, Ownership, Tunnel};
 use crate::error::Failure;
 use crate::instance::gather_trust_material;
@@ -239,23 +240,15 @@ async fn component_status(
         .creation_timestamp
         .as_ref()
         .map(|created| {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs() as i64;
-            (now - created.0.as_second()).max(0) as u64
+            SystemTime::now()
+                .duration_since(SystemTime::from(created.0))
+                .map_or(0, |age| age.as_secs())
         });
-    let selector = spec
-        .selector
-        .match_labels
-        .unwrap_or_default()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let selector = pod_selector(Some(&spec.selector))
+        .with_context(|| format!("the selector of deployment {namespace}/{name}"))?;
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
     let pod_list = pods
-        .list(&ListParams::default().labels(&selector))
+        .list(&ListParams::default().labels_from(&selector))
         .await
         .map_err(|e| cluster.access_error(&e))?;
     status.restarts = pod_list

@@ -6,10 +6,13 @@
 //!   which accepts an `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2); that is what we write, with
 //!   PBKDF2-HMAC-SHA256 and AES-256-CBC. The certificate file holds the single self-signed root
 //!   (no intermediate): fileca requires certs[0] to be a CA whose key is the private key.
-//! - ct_server's `keyspb.PEMKeyFile` demands a non-empty password and a legacy RFC 1423
-//!   encrypted PEM (`Proc-Type`/`DEK-Info` headers): [`EcKeyPair::to_encrypted_pem`].
+//! - ct_server takes its key inside its config, as `keyspb.PrivateKey { der }`: unencrypted
+//!   PKCS#8 DER, [`EcKeyPair::to_pkcs8_der`] (Trillian's `der.UnmarshalPrivateKey` reads SEC1,
+//!   PKCS#8 or PKCS#1). Its other loader, `keyspb.PEMKeyFile`, refuses a key file without a
+//!   password, which would mean the legacy RFC 1423 encryption; CT log Secrets written that way
+//!   by earlier versions are still read ([`EcKeyPair::from_legacy_encrypted_pem`]).
 //! - rekor-server's file signer reads an unencrypted PKCS#8 `PRIVATE KEY`:
-//!   [`EcKeyPair::to_pkcs8_pem`].
+//!   [`EcKeyPair::to_pkcs8_pem`]; the CT log's Secret stores its key the same way.
 //!
 //! Secret-holding types print only public facts in `Debug`.
 
@@ -19,7 +22,7 @@ use std::time::{Duration, SystemTime};
 
 use aes::Aes256;
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use cbc::cipher::{BlockModeDecrypt, KeyIvInit};
 use md5::{Digest, Md5};
 use p256::elliptic_curve::Generate;
 use p256::pkcs8::der::Decode;
@@ -31,6 +34,9 @@ use p256::pkcs8::{
 use p256::{PublicKey, SecretKey};
 use rand::RngExt;
 use sha2::Sha256;
+use time::OffsetDateTime;
+use x509_cert::der::Encode as _;
+use x509_cert::ext::pkix::BasicConstraints;
 
 use super::secret::Password;
 
@@ -127,7 +133,7 @@ impl FulcioCa {
             cert_pem,
             encrypted_key_pem,
             password,
-            not_after: truncate_to_seconds(not_after),
+            not_after: truncate_to_seconds(not_after).into(),
         })
     }
 
@@ -253,14 +259,12 @@ impl EcKeyPair {
             })
     }
 
-    /// PKCS#8 `PRIVATE KEY` PEM encrypted the legacy RFC 1423 way (AES-256-CBC): what
-    /// ct_server's `keyspb.PEMKeyFile { path, password }` loads. A new random IV each call.
-    pub fn to_encrypted_pem(&self, password: &Password) -> Result<String, KeyError> {
-        let der = self.key.to_pkcs8_der().map_err(|e| KeyError::Mint {
-            what: "a PKCS#8 key",
-            detail: e.to_string(),
-        })?;
-        Ok(rfc1423::encrypt(PKCS8_TAG, der.as_bytes(), password))
+    /// Unencrypted PKCS#8 DER: what ct_server's `keyspb.PrivateKey { der }` holds.
+    pub fn to_pkcs8_der(&self) -> Vec<u8> {
+        self.key
+            .to_pkcs8_der()
+            .map(|der| der.as_bytes().to_vec())
+            .expect("a P-256 key always encodes as PKCS#8")
     }
 
     /// Reads an unencrypted `PRIVATE KEY` (PKCS#8) or `EC PRIVATE KEY` (SEC1) PEM.
@@ -269,15 +273,26 @@ impl EcKeyPair {
         if block.headers().get("DEK-Info").is_some() {
             return Err(KeyError::Malformed {
                 what: "the private key",
-                detail: "it is encrypted; read it with from_encrypted_pem".to_owned(),
+                detail: "it is encrypted; read it with from_legacy_encrypted_pem".to_owned(),
             });
         }
         let key = key_from_der(block.tag(), block.contents())?;
         Ok(EcKeyPair { key })
     }
 
-    /// Reads what [`EcKeyPair::to_encrypted_pem`] wrote.
-    pub fn from_encrypted_pem(pem_text: &[u8], password: &Password) -> Result<EcKeyPair, KeyError> {
+    /// True for a PEM key encrypted the legacy RFC 1423 way (a `DEK-Info` header).
+    pub fn is_legacy_encrypted(pem_text: &[u8]) -> bool {
+        pem::parse(pem_text).is_ok_and(|block| block.headers().get("DEK-Info").is_some())
+    }
+
+    /// Reads a PEM key encrypted the legacy RFC 1423 way with AES-256-CBC (`Proc-Type` and
+    /// `DEK-Info` headers, OpenSSL's MD5 key derivation): how versions before the CT log took
+    /// its key unencrypted stored it in Secret `ctlog-secrets`. Only for reading those back;
+    /// nothing is written this way any more.
+    pub fn from_legacy_encrypted_pem(
+        pem_text: &[u8],
+        password: &Password,
+    ) -> Result<EcKeyPair, KeyError> {
         let block = parse_single_pem(pem_text, "the private key")?;
         let der = rfc1423::decrypt(&block, password)?;
         let key = key_from_der(block.tag(), &der)?;
@@ -367,12 +382,11 @@ fn public_key_fingerprint(key: &PublicKey) -> String {
         .collect()
 }
 
-fn truncate_to_seconds(time: SystemTime) -> SystemTime {
-    let seconds = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+/// `time` is within a century of now (see [`MAX_VALIDITY`]), well inside what `time` represents.
+fn truncate_to_seconds(time: SystemTime) -> OffsetDateTime {
+    OffsetDateTime::from(time)
+        .replace_nanosecond(0)
+        .expect("0 is a valid nanosecond")
 }
 
 fn self_signed_ca_pem(
@@ -404,8 +418,8 @@ fn self_signed_ca_pem(
         rcgen::KeyUsagePurpose::KeyCertSign,
         rcgen::KeyUsagePurpose::CrlSign,
     ];
-    params.not_before = time::OffsetDateTime::from(truncate_to_seconds(not_before));
-    params.not_after = time::OffsetDateTime::from(truncate_to_seconds(not_after));
+    params.not_before = truncate_to_seconds(not_before);
+    params.not_after = truncate_to_seconds(not_after);
     params.serial_number = Some(random_serial());
     Ok(params
         .self_signed(&signing_key)
@@ -436,17 +450,24 @@ impl CaCertFacts {
                 format!("PEM type `{}` is not `CERTIFICATE`", block.tag()),
             ));
         }
-        let (_, cert) = x509_parser::parse_x509_certificate(block.contents())
+        let cert =
+            x509_cert::Certificate::from_der(block.contents()).map_err(|e| malformed(WHAT, e))?;
+        let tbs = cert.tbs_certificate();
+        let constraints = tbs
+            .get_extension::<BasicConstraints>()
             .map_err(|e| malformed(WHAT, e))?;
-        if !cert.is_ca() {
+        if !constraints.is_some_and(|(_, constraints)| constraints.ca) {
             return Err(KeyError::NotCa);
         }
-        let public_key = PublicKey::from_public_key_der(cert.public_key().raw)
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
             .map_err(|e| malformed(WHAT, e))?;
-        let not_after_unix = u64::try_from(cert.validity().not_after.timestamp()).unwrap_or(0);
+        let public_key = PublicKey::from_public_key_der(&spki).map_err(|e| malformed(WHAT, e))?;
         Ok(CaCertFacts {
             public_key,
-            not_after: SystemTime::UNIX_EPOCH + Duration::from_secs(not_after_unix),
+            // X.509 times are whole seconds.
+            not_after: tbs.validity().not_after.to_system_time(),
         })
     }
 }
@@ -497,29 +518,11 @@ fn decrypt_pkcs8_pem(
 }
 
 /// Legacy "traditional OpenSSL" PEM encryption (RFC 1423 headers, OpenSSL's `EVP_BytesToKey`
-/// with MD5 and one round), the only encrypted form Trillian's `PEMKeyFile` loader decrypts.
+/// with MD5 and one round), decryption only: see [`EcKeyPair::from_legacy_encrypted_pem`].
 mod rfc1423 {
     use super::*;
 
     const CIPHER: &str = "AES-256-CBC";
-
-    pub fn encrypt(tag: &str, der: &[u8], password: &Password) -> String {
-        let iv: [u8; 16] = rand::rng().random();
-        let key = derive_key(password, &iv);
-        let ciphertext =
-            cbc::Encryptor::<Aes256>::new(&key.into(), &iv.into()).encrypt_padded_vec::<Pkcs7>(der);
-        let mut block = pem::Pem::new(tag, ciphertext);
-        let hex_iv: String = iv.iter().map(|b| format!("{b:02X}")).collect();
-        // Header values are plain ASCII without ':' or newlines, which is all `add` refuses.
-        let _ = block.headers_mut().add("Proc-Type", "4,ENCRYPTED");
-        let _ = block
-            .headers_mut()
-            .add("DEK-Info", &format!("{CIPHER},{hex_iv}"));
-        pem::encode_config(
-            &block,
-            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-        )
-    }
 
     pub fn decrypt(block: &pem::Pem, password: &Password) -> Result<Vec<u8>, KeyError> {
         const WHAT: &str = "the encrypted private key";

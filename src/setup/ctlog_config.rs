@@ -2,10 +2,10 @@
 //! (certificate-transparency-go v1.3.3, started without `--log_rpc_server`), with one Trillian
 //! backend and one log.
 //!
-//! The rendered text holds the key file's password (ct_server's `keyspb.PEMKeyFile` requires
-//! one), so treat it as secret material.
+//! The rendered text holds the private key itself (`keyspb.PrivateKey { der }`), so treat it
+//! as secret material.
 
-use super::secret::Password;
+use super::certs::EcKeyPair;
 use super::trillian::TreeId;
 
 /// Everything the CT log's configuration names.
@@ -20,9 +20,8 @@ pub struct CtLogConfig {
     /// Paths (inside ct_server's filesystem) of PEM files with the roots the log accepts
     /// chains to: Fulcio's root.
     pub roots_pem_files: Vec<String>,
-    /// Path of the signing key, encrypted as [`super::certs::EcKeyPair::to_encrypted_pem`] writes it.
-    pub private_key_path: String,
-    pub private_key_password: Password,
+    /// The signing key, rendered into the config as unencrypted PKCS#8 DER.
+    pub private_key: EcKeyPair,
     /// SPKI DER of the signing key; ct_server refuses to start if it does not match the key.
     pub public_key_der: Vec<u8>,
 }
@@ -64,14 +63,10 @@ pub fn render(config: &CtLogConfig) -> Result<String, CtLogConfigError> {
     for root in &config.roots_pem_files {
         out.push_str(&format!("    roots_pem_file: {}\n", quote(root.as_bytes())));
     }
-    out.push_str("    private_key {\n      [type.googleapis.com/keyspb.PEMKeyFile] {\n");
+    out.push_str("    private_key {\n      [type.googleapis.com/keyspb.PrivateKey] {\n");
     out.push_str(&format!(
-        "        path: {}\n",
-        quote(config.private_key_path.as_bytes())
-    ));
-    out.push_str(&format!(
-        "        password: {}\n",
-        quote(config.private_key_password.expose().as_bytes())
+        "        der: {}\n",
+        quote(&config.private_key.to_pkcs8_der())
     ));
     out.push_str("      }\n    }\n");
     out.push_str(&format!(
@@ -105,7 +100,6 @@ fn validate(config: &CtLogConfig) -> Result<(), CtLogConfigError> {
     }
     let required = [
         (config.trillian_address.is_empty(), "the Trillian address"),
-        (config.private_key_path.is_empty(), "the private key path"),
         (config.public_key_der.is_empty(), "the public key"),
     ];
     if let Some((_, what)) = required.into_iter().find(|(missing, _)| *missing) {

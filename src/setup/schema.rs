@@ -10,10 +10,13 @@
 //! name the server as `host:port/database` instead.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder};
+use tokio::time::Instant;
+
+use crate::retry::{Backoff, retry};
 
 /// What [`ensure_schema`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,38 +82,34 @@ pub async fn wait_until_accepting(url: &str, timeout: Duration) -> Result<(), Sc
     let opts = parse_url(url)?;
     let server = server_name(&opts);
     let started = Instant::now();
-    let mut backoff = Duration::from_millis(25);
-    loop {
-        let remaining = timeout.saturating_sub(started.elapsed());
-        let cause = match tokio::time::timeout(remaining, Conn::new(opts.clone())).await {
+    let deadline = started + timeout;
+    let attempt = || async {
+        match tokio::time::timeout_at(deadline, Conn::new(opts.clone())).await {
             Ok(Ok(conn)) => {
                 // A failed goodbye does not make the server less ready.
                 let _ = conn.disconnect().await;
-                return Ok(());
+                Ok(())
             }
-            Ok(Err(error)) if is_final_answer(&error) => {
-                return Err(SchemaError::Refused {
-                    server,
-                    cause: error,
-                });
-            }
-            Ok(Err(error)) => error,
-            Err(_elapsed) => mysql_async::Error::Io(mysql_async::IoError::Io(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "connect timed out",
+            Ok(Err(error)) => Err(error),
+            Err(_elapsed) => Err(mysql_async::Error::Io(mysql_async::IoError::Io(
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"),
             ))),
-        };
-        let remaining = timeout.saturating_sub(started.elapsed());
-        if remaining.is_zero() {
-            return Err(SchemaError::NotAccepting {
-                server,
-                waited: started.elapsed(),
-                cause,
-            });
         }
-        tokio::time::sleep(backoff.min(remaining)).await;
-        backoff = (backoff * 2).min(Duration::from_millis(500));
-    }
+    };
+    let backoff = Backoff::exponential(Duration::from_millis(25), Duration::from_millis(500));
+    retry(deadline, backoff, |error| !is_final_answer(error), attempt)
+        .await
+        .map_err(|cause| {
+            if is_final_answer(&cause) {
+                SchemaError::Refused { server, cause }
+            } else {
+                SchemaError::NotAccepting {
+                    server,
+                    waited: started.elapsed(),
+                    cause,
+                }
+            }
+        })
 }
 
 /// Creates the Trillian tables that are missing in the URL's database and checks the ones that

@@ -7,13 +7,16 @@
 //! fields we leave out are skipped on decode, as protobuf allows.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use tokio::time::Instant;
 use tonic::Code;
 use tonic::client::Grpc;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::{Channel, Endpoint};
 use tonic_prost::ProstCodec;
+
+use crate::retry::{Backoff, retry};
 
 /// A Trillian tree id. Never zero (Trillian assigns random positive ids).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,6 +86,8 @@ const MAX_ROOT_DURATION: Duration = Duration::from_secs(60 * 60);
 const RPC_DEADLINE: Duration = Duration::from_secs(10);
 
 /// A connection to one Trillian log server, which serves both the admin and the log API.
+/// Clones share the connection.
+#[derive(Clone)]
 pub struct TrillianAdmin {
     grpc: Grpc<Channel>,
 }
@@ -210,18 +215,22 @@ impl TrillianAdmin {
     /// Upstream's `createtree` waits the same way: a just-initialised log may briefly answer
     /// FailedPrecondition until its root is visible.
     async fn wait_for_log_root(&mut self, tree: TreeId) -> Result<(), TrillianError> {
-        let started = Instant::now();
-        loop {
-            match self.latest_log_root(tree).await {
-                Err(TrillianError::Rpc { status, .. })
-                    if status.code() == Code::FailedPrecondition
-                        && started.elapsed() < RPC_DEADLINE =>
-                {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                result => return result.map(|_| ()),
-            }
-        }
+        let not_yet = |error: &TrillianError| {
+            matches!(error, TrillianError::Rpc { status, .. }
+                if status.code() == Code::FailedPrecondition)
+        };
+        let admin = &*self;
+        retry(
+            Instant::now() + RPC_DEADLINE,
+            Backoff::fixed(Duration::from_millis(100)),
+            not_yet,
+            || {
+                let mut admin = admin.clone();
+                async move { admin.latest_log_root(tree).await }
+            },
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn call<Request, Response>(

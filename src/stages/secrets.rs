@@ -42,8 +42,10 @@ impl std::fmt::Debug for MysqlCredentials {
 /// What the "trees" stage needs of the CT log's key to write its config.
 #[derive(Debug, Clone)]
 pub struct CtlogKey {
-    pub public_key_der: Vec<u8>,
-    pub password: Password,
+    pub key: EcKeyPair,
+    /// The Secret holds the key in the encrypted form of earlier versions (with a password):
+    /// the "trees" stage stores it unencrypted along with the config.
+    pub legacy_encrypted: bool,
 }
 
 pub type SecretData = BTreeMap<String, Vec<u8>>;
@@ -102,25 +104,23 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         let root_pem = fulcio_ca.cert_pem().as_bytes().to_vec();
         let (data, made) = ensure_secret(ctx, Owner::new(ctx, &ctlog::COMPONENT, secret), || {
             let key = EcKeyPair::generate();
-            let password = Password::generate();
             Ok(BTreeMap::from([
-                (
-                    ctlog::PRIVATE.name.into(),
-                    key.to_encrypted_pem(&password)?.into(),
-                ),
-                (ctlog::PASSWORD.name.into(), password.expose().into()),
+                (ctlog::PRIVATE.name.into(), key.to_pkcs8_pem()?.into()),
                 (ctlog::PUBLIC.name.into(), key.public_key_pem().into()),
                 (ctlog::ROOTCA.name.into(), root_pem.clone()),
             ]))
         })
         .await?;
-        let password = Password::from_bytes(entry(&data, ctlog::PASSWORD.name, secret.name)?)
-            .map_err(|e| broken(secret.name, &e))?;
-        ctx.redact.push(password.expose().to_string());
-        let ctlog_key = EcKeyPair::from_encrypted_pem(
-            entry(&data, ctlog::PRIVATE.name, secret.name)?,
-            &password,
-        )
+        let private = entry(&data, ctlog::PRIVATE.name, secret.name)?;
+        let legacy_encrypted = EcKeyPair::is_legacy_encrypted(private);
+        let ctlog_key = if legacy_encrypted {
+            let password = entry(&data, ctlog::LEGACY_PASSWORD.name, secret.name)?;
+            let password = Password::from_bytes(password).map_err(|e| broken(secret.name, &e))?;
+            ctx.redact.push(password.expose().to_string());
+            EcKeyPair::from_legacy_encrypted_pem(private, &password)
+        } else {
+            EcKeyPair::from_pem(private)
+        }
         .map_err(|e| broken(secret.name, &e))?;
         let mut outcome = done(secret.name, made);
         if data.get(ctlog::ROOTCA.name) != Some(&root_pem) {
@@ -145,8 +145,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         )
         .await?;
         ctx.ctlog_key.set(CtlogKey {
-            public_key_der: ctlog_key.public_key_der(),
-            password,
+            key: ctlog_key,
+            legacy_encrypted,
         });
 
         let secret = rekor::SIGNING_KEY;
@@ -258,8 +258,28 @@ pub async fn merge_secret_data(
     key: &str,
     value: &[u8],
 ) -> anyhow::Result<()> {
+    merge_secret_entries(ctx, namespace, name, &[(key, Some(value))]).await
+}
+
+/// Sets (`Some`) or removes (`None`) keys of an existing Secret in one JSON merge patch, so a
+/// pod mounting it sees all of the changes or none.
+pub async fn merge_secret_entries(
+    ctx: &Context,
+    namespace: &str,
+    name: &str,
+    entries: &[(&str, Option<&[u8]>)],
+) -> anyhow::Result<()> {
     let api: Api<Secret> = Api::namespaced(ctx.cluster.client.clone(), namespace);
-    let patch = serde_json::json!({ "data": { key: ByteString(value.to_vec()) } });
+    let data: serde_json::Map<String, serde_json::Value> = entries
+        .iter()
+        .map(|(key, value)| {
+            let value = value.map_or(serde_json::Value::Null, |v| {
+                serde_json::json!(ByteString(v.to_vec()))
+            });
+            ((*key).to_owned(), value)
+        })
+        .collect();
+    let patch = serde_json::json!({ "data": data });
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| ctx.cluster.access_error(&e))?;

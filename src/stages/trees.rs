@@ -11,12 +11,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Api;
+use tokio::time::Instant;
 
-use super::secrets::merge_secret_data;
+use super::secrets::merge_secret_entries;
 use super::{Context, Outcome, StageFuture, Trees};
 use crate::catalog::{Component, Object, ctlog, rekor, trillian_log_server};
 use crate::cluster::Tunnel;
 use crate::cluster::apply::to_dynamic;
+use crate::retry::{Backoff, retry};
 use crate::setup::ctlog_config::{CtLogConfig, render};
 use crate::setup::trillian::{TreeId, TrillianAdmin, TrillianError};
 use crate::ui::StageLine;
@@ -59,19 +61,14 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
 /// Connects to the admin API through the tunnel. The log server is Ready, but its gRPC side may
 /// answer a moment after its HTTP health check; retry briefly.
 async fn connect(addr: SocketAddr) -> anyhow::Result<TrillianAdmin> {
-    let mut attempt = 0;
-    loop {
-        match TrillianAdmin::connect(addr).await {
-            Ok(admin) => return Ok(admin),
-            Err(TrillianError::Connect { .. }) if attempt < 20 => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(error) => {
-                return Err(error).context("connecting to the Trillian log server's admin API");
-            }
-        }
-    }
+    retry(
+        Instant::now() + Duration::from_secs(2),
+        Backoff::fixed(Duration::from_millis(100)),
+        |error| matches!(error, TrillianError::Connect { .. }),
+        || TrillianAdmin::connect(addr),
+    )
+    .await
+    .context("connecting to the Trillian log server's admin API")
 }
 
 /// Records `tree` in the log's config ConfigMap (its one key, the tree ID).
@@ -103,7 +100,9 @@ async fn apply_tree_config_map(
 }
 
 /// Renders the CT log's config for `tree` and stores it in the CT log's Secret (key `config`)
-/// unless it is already there; true when it was written.
+/// unless it is already there; true when it was written. A Secret of an earlier version gets its
+/// key stored unencrypted and loses its password in the same patch: its old config named the
+/// encrypted key file and that password.
 async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<bool> {
     let key = ctx.ctlog_key.get()?.clone();
     let server = &trillian_log_server::COMPONENT;
@@ -117,9 +116,8 @@ async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<bool>
         tree_id: tree,
         prefix: ctx.values.ctlog.prefix.clone(),
         roots_pem_files: vec![format!("{keys_dir}/{}", ctlog::ROOTCA.name)],
-        private_key_path: format!("{keys_dir}/{}", ctlog::PRIVATE.name),
-        private_key_password: key.password,
-        public_key_der: key.public_key_der,
+        public_key_der: key.key.public_key_der(),
+        private_key: key.key.clone(),
     })?;
     let namespace = ctlog::COMPONENT.namespace(&ctx.values);
     let secret = ctlog::SECRETS.name;
@@ -132,16 +130,15 @@ async fn write_ctlog_config(ctx: &Context, tree: TreeId) -> anyhow::Result<bool>
         .data
         .as_ref()
         .and_then(|data| data.get(ctlog::CONFIG_FILE.name));
-    if stored.map(|v| v.0.as_slice()) == Some(config.as_bytes()) {
+    if !key.legacy_encrypted && stored.map(|v| v.0.as_slice()) == Some(config.as_bytes()) {
         return Ok(false);
     }
-    merge_secret_data(
-        ctx,
-        namespace,
-        secret,
-        ctlog::CONFIG_FILE.name,
-        config.as_bytes(),
-    )
-    .await?;
+    let mut entries = vec![(ctlog::CONFIG_FILE.name, Some(config.as_bytes()))];
+    let unencrypted = key.key.to_pkcs8_pem()?;
+    if key.legacy_encrypted {
+        entries.push((ctlog::PRIVATE.name, Some(unencrypted.as_bytes())));
+        entries.push((ctlog::LEGACY_PASSWORD.name, None));
+    }
+    merge_secret_entries(ctx, namespace, secret, &entries).await?;
     Ok(true)
 }

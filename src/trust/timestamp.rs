@@ -7,6 +7,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use time::OffsetDateTime;
+
 /// Seconds since the Unix epoch (UTC). Ordered, so the earliest of several times is `min`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
@@ -61,37 +63,21 @@ impl From<SystemTime> for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    /// Years 1 to 9999 (what X.509 and RFC 3339 can carry) print as RFC 3339; a time beyond
+    /// what `time` represents prints as `@<unix seconds>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.unix_seconds.div_euclid(86_400);
-        let second_of_day = self.unix_seconds.rem_euclid(86_400);
-        let (year, month, day) = civil_date_from_days(days);
+        let Ok(utc) = OffsetDateTime::from_unix_timestamp(self.unix_seconds) else {
+            return write!(f, "@{}", self.unix_seconds);
+        };
         write!(
             f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-            second_of_day / 3600,
-            second_of_day % 3600 / 60,
-            second_of_day % 60
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            utc.year(),
+            u8::from(utc.month()),
+            utc.day(),
+            utc.hour(),
+            utc.minute(),
+            utc.second()
         )
     }
-}
-
-/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01, using the
-/// well-known era arithmetic (eras of 400 years = 146097 days, years starting in March so the
-/// leap day is last).
-fn civil_date_from_days(days_since_epoch: i64) -> (i64, u32, u32) {
-    let z = days_since_epoch + 719_468; // days since 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }

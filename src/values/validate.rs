@@ -4,6 +4,7 @@ use serde_yaml_ng::Value;
 
 use super::Values;
 use crate::catalog::NamespaceKey;
+use crate::duration::DurationError;
 use crate::error::{Failure, bad_input};
 use crate::trust::ServiceUrl;
 
@@ -179,28 +180,13 @@ fn check_quantity(key: &str, value: &str) -> anyhow::Result<()> {
     }
 }
 
-/// A Go duration as the Trillian flags take it: one or more number+unit pairs (ns, us, ms, s, m, h).
+/// A Go duration as the Trillian flags take it (see [`crate::duration::parse`]).
 fn check_go_duration(key: &str, value: &str) -> anyhow::Result<()> {
-    let mut rest = value;
-    let mut parts = 0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let unit_end = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(rest.len(), |i| digits + i);
-        let unit = &rest[digits..unit_end];
-        if digits == 0 || !["ns", "us", "ms", "s", "m", "h"].contains(&unit) {
-            return bad_input(format!(
-                "{key}={value:?}: expected a duration such as 100ms, 1s or 1m30s"
-            ));
-        }
-        rest = &rest[unit_end..];
-        parts += 1;
+    match crate::duration::parse(value) {
+        Ok(_) => Ok(()),
+        Err(DurationError::Empty) => bad_input(format!("{key}: the duration must not be empty")),
+        Err(_) => bad_input(format!(
+            "{key}={value:?}: expected a duration such as 100ms, 1s or 1m30s"
+        )),
     }
-    if parts == 0 {
-        return bad_input(format!("{key}: the duration must not be empty"));
-    }
-    Ok(())
 }

@@ -591,3 +591,48 @@ impl Rekor {
         self.server.wait_for_http_ok(&url);
     }
 }
+
+/// A CT log key as Secret `ctlog-secrets` held it before the key went unencrypted into the
+/// config: `private` (PKCS#8 encrypted the RFC 1423 way, AES-256-CBC), `password`, `public`.
+/// Written by that version's `EcKeyPair::to_encrypted_pem`; `openssl pkey -passin` reads it too.
+pub mod legacy_ctlog_secret {
+    pub const PRIVATE: &str = "\
+-----BEGIN PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-256-CBC,8097C998953539DB723F65D6E620DAFA
+
+aso37I4leMTjsJOzL9YTysvx+/1VnGCpYxVYkVAyhSvQ4Jws+HZjGI/MsWlkh/Bk
+p5FqAaNBslvooObkiryX8en5ri7zOjGCFsH0VlzKauxHi726DByyTlPyhdKDAsXr
+lImTbw/WkcfO1PRF9lnlW3t7YB03fw/+9tXNoT5dGNJN0xoCm3K9BWnwI+wa8uhW
+-----END PRIVATE KEY-----
+";
+    pub const PASSWORD: &str = "w97SxSmDStZh5mPGwgI1YtgEvIxQFPeT";
+    pub const PUBLIC: &str = "\
+-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE+l/1ZPr9uL9HMkloz31MgfH+YLPA
+T5RosLY7ezBH7tdTn6E7QxcevkXazASBxPpyhLqxLnbWW7JJ8k36DYir2A==
+-----END PUBLIC KEY-----
+";
+}
+
+/// The same legacy encryption as OpenSSL writes it (`openssl ec -aes256`, SEC1 inside), to check
+/// the decryption against an independent implementation. Password `correct-horse`.
+pub mod openssl_rfc1423_key {
+    pub const PRIVATE: &str = "\
+-----BEGIN EC PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-256-CBC,1254A24FBB7C826826D120295D63945F
+
+fPwFRKu+iSs75oxQox6IZofVhQQrTLqbhRHkArI06/vLMZRbR63xAm0GEbQAHw/p
+WMcAW69VoxhToxx0f4VQgwaEDZP4Y1yTm5caqYeKvE8aJkK5TOMHtuXlrsg7VuEu
+itCoPWqhakci5/DbSN9Lbak9yc0MS5FS3WEVnaDWr9A=
+-----END EC PRIVATE KEY-----
+";
+    pub const PASSWORD: &str = "correct-horse";
+    pub const PUBLIC: &str = "\
+-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExB7xOgltdll9ZFnPV8SJ+3dq4UWa
+aLzQ2c0Ym/RseZJ/gM6+Arx12bH3hXBPxX1MGyfAp5Dn95wBGxJ/sJgq4w==
+-----END PUBLIC KEY-----
+";
+}
