@@ -5,8 +5,7 @@
 //! what exists. #[ignore]d: run inside the cluster's network namespace, as cluster_data_tier.rs
 //! says.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,4 @@
-//! Shared fixtures for the trust tests, included by each `tests/trust_*.rs` with
-//! `#[path = "trust_support.rs"] mod support;`. Compiled alone it holds no tests.
-#![allow(dead_code)]
+//! Shared fixtures for the trust tests (trust_*.rs): keys, CAs, trust material, bundles.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Bad input to `forward`, `token`, `env` and `trust` through the real binary: each case fails
 //! before any cluster is contacted (the kubeconfig points at 127.0.0.1:1, where nothing listens)
 //! with exit code 2 and a message naming the problem and the flag that fixes it. Also `--stop`
-//! on pid files that name no forward. The cases that need a cluster are in tests/cluster_trust.rs.
+//! on pid files that name no forward. The cases that need a cluster are in cluster_trust.rs.
 
 use std::net::TcpListener;
 use std::path::Path;

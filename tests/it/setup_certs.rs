@@ -1,11 +1,9 @@
 //! Keys and certificates: parsed back independently (x509-parser), then loaded by a real Fulcio.
 
-mod setup_support;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use setup_support::{Fulcio, http_get};
+use crate::support::servers::{Fulcio, http_get};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
 use x509_parser::prelude::*;

@@ -5,7 +5,7 @@
 //!
 //! Needs a running test cluster: `tests/cluster/up`, then run inside its network namespace:
 //!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!     cargo test --test harness_proof -- --ignored
+//!     cargo test --test it harness_proof:: -- --ignored
 //! It is #[ignore]d so that a plain `cargo test` does not need a cluster; .ci/run runs it.
 
 use std::time::Duration;

@@ -13,15 +13,12 @@
 //! The venv: SIGSTORE_UP_TEST_SIGSTORE_PYTHON names its python, default
 //! target/sigstore-python/bin/python (see `sigstore_python()` for how to create it).
 
-#[path = "trust_support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::trust::*;
 use serde_json::json;
 use sigstore_up::trust::{Endpoints, TrustBundle, file_names};
-use support::*;
 
 fn sigstore_python() -> PathBuf {
     let python = std::env::var_os("SIGSTORE_UP_TEST_SIGSTORE_PYTHON")

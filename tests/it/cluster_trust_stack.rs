@@ -10,12 +10,11 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_trust_stack -- --ignored --test-threads=1
+//!   cargo test --test it cluster_trust_stack:: -- --ignored --test-threads=1
 //! ```
 //! It uses forward's default ports (3000, 5555, 5554, 6962) on the namespace's loopback.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;

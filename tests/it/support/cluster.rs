@@ -1,7 +1,5 @@
 //! What the tests on the real test cluster share: where its kubeconfig is, a client for it, and
-//! where the real clients they run (cosign, sigstore-python) are. Each cluster test file includes
-//! it with `mod cluster_support;`.
-#![allow(dead_code)] // each test file uses its own part
+//! where the real clients they run (cosign, sigstore-python) are.
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +18,7 @@ pub fn kubeconfig() -> PathBuf {
         None => panic!(
             "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
              `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-             cargo test --test <this test> -- --ignored --test-threads=1` (tests/run does all of it)"
+             cargo test --test it <this test> -- --ignored --test-threads=1` (tests/run does all of it)"
         ),
     }
 }

@@ -1,11 +1,9 @@
 //! Trillian trees against a real trillian_log_server + trillian_log_signer on a MariaDB whose
 //! schema `ensure_schema` created.
 
-mod setup_support;
-
 use std::time::{Duration, Instant};
 
-use setup_support::{STARTUP_LIMIT, TrillianStack, free_port, loopback};
+use crate::support::servers::{STARTUP_LIMIT, TrillianStack, free_port, loopback};
 use sigstore_up::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
 
 /// Waits until the signer's log mentions `tree` (it has picked the tree up as master).

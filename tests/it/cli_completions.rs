@@ -1,6 +1,6 @@
 //! The completion scripts and the man page committed in completions/ must be what the binary
 //! generates today. After changing the command line, regenerate them with
-//! `SIGSTORE_UP_BLESS=1 cargo test --test cli_completions` (or
+//! `SIGSTORE_UP_BLESS=1 cargo test --test it cli_completions::` (or
 //! `cargo run -- completions <shell> > completions/<file>` and `cargo run -- man`).
 
 use std::path::PathBuf;
@@ -45,7 +45,7 @@ fn committed_completions_and_man_page_are_current() {
     stale.extend(check("sigstore-up.1", &man_page()));
     assert!(
         stale.is_empty(),
-        "{}\nregenerate with: SIGSTORE_UP_BLESS=1 cargo test --test cli_completions",
+        "{}\nregenerate with: SIGSTORE_UP_BLESS=1 cargo test --test it cli_completions::",
         stale.join("\n")
     );
 }

@@ -14,18 +14,15 @@
 //! where a bundle needs one (`--insecure-ignore-tlog`, said at each use). The keyless round
 //! trip through real Fulcio, CT log and Rekor is the end-to-end test's job.
 
-#[path = "trust_support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::trust::*;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sigstore_up::trust::{
     CertificateChain, Endpoints, TrustBundle, TrustMaterial, WrittenBundle, env_names, file_names,
 };
-use support::*;
 
 /// A scratch HOME and TUF_ROOT so cosign neither reads nor writes a TUF cache, and no
 /// SIGSTORE_* variable from the caller's environment changes what it trusts.

@@ -4,15 +4,14 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_data_tier -- --ignored --test-threads=1
+//!   cargo test --test it cluster_data_tier:: -- --ignored --test-threads=1
 //! ```
 //!
 //! Run with --ignored but without SIGSTORE_UP_TEST_KUBECONFIG they fail, saying so. They use the
 //! namespaces trillian-system, rekor-system, ctlog-system, fulcio-system and a few of their own
 //! (sigstore-up-test-*), and leave the cluster as they found it (teardown in a Drop guard).
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -8,13 +8,12 @@
 //!
 //! #[ignore]d; run inside the cluster's network namespace (tests/run does):
 //!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!     cargo test --test e2e_keyless -- --ignored
+//!     cargo test --test it e2e_keyless:: -- --ignored
 //! cosign comes from SIGSTORE_UP_TEST_BIN (default /root/.cache/sigstore-up-test/bin, built by
 //! tests/cluster/build), sigstore-python from SIGSTORE_UP_TEST_SIGSTORE_PYTHON (default
 //! target/sigstore-python/bin/python, made by tests/run).
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Real servers for the setup tests, started on loopback with temporary directories and stopped
-//! (killed by pid) when their guard drops, also when a test fails. Every test binary includes
-//! this module and uses only part of it.
-#![allow(dead_code)]
+//! (killed by pid) when their guard drops, also when a test fails. The tests run in parallel
+//! threads of one process: every server gets its own ports and directories, and the one fixed
+//! port (Rekor's metrics) is taken in turn.
 
 use std::fs::File;
 use std::io::Read;
@@ -9,6 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -217,7 +218,7 @@ pub struct Mariadb {
     // Field order is drop order: the server stops before its directory is removed.
     server: Server,
     pub port: u16,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Mariadb {
@@ -266,7 +267,11 @@ impl Mariadb {
             &args,
             dir.path(),
         );
-        let mariadb = Mariadb { server, port, dir };
+        let mariadb = Mariadb {
+            server,
+            port,
+            _dir: dir,
+        };
         sigstore_up::setup::schema::wait_until_accepting(&mariadb.root_url("mysql"), STARTUP_LIMIT)
             .await
             .unwrap_or_else(|e| panic!("MariaDB did not come up: {e}\n{}", mariadb.server.log()));
@@ -337,10 +342,6 @@ impl Mariadb {
             })
             .collect()
     }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 /// Real trillian_log_server + trillian_log_signer (`--force_master`) on a MariaDB whose schema
@@ -353,7 +354,7 @@ pub struct TrillianStack {
     /// The log server's gRPC address (admin + log API).
     pub rpc: SocketAddr,
     pub db: Mariadb,
-    logs: TempDir,
+    _logs: TempDir,
 }
 
 impl TrillianStack {
@@ -417,7 +418,7 @@ impl TrillianStack {
             log_server,
             rpc: loopback(rpc_port),
             db,
-            logs,
+            _logs: logs,
         }
     }
 }
@@ -434,7 +435,7 @@ pub struct Fulcio {
     pub server: Server,
     /// Base URL of the HTTP API, e.g. `http://127.0.0.1:PORT`.
     pub url: String,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Fulcio {
@@ -466,7 +467,7 @@ impl Fulcio {
         Fulcio {
             server,
             url: format!("http://127.0.0.1:{http_port}"),
-            dir,
+            _dir: dir,
         }
     }
 
@@ -507,9 +508,9 @@ impl CtServer {
 
 /// A throw-away redis-server (Debian) on a loopback port, nothing persisted.
 pub struct Redis {
-    server: Server,
+    _server: Server,
     pub port: u16,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Redis {
@@ -537,17 +538,27 @@ impl Redis {
             dir.path(),
         );
         server.wait_for_port(loopback(port));
-        Redis { server, port, dir }
+        Redis {
+            _server: server,
+            port,
+            _dir: dir,
+        }
     }
 }
 
-/// A real `rekor-server serve` with a file signer. rekor-server always opens its metrics
-/// listener on :2112 (no flag), so run only one at a time.
+/// rekor-server always opens its metrics listener on :2112 (no flag to move it): a Rekor holds
+/// this lock from start to stop, so tests running in parallel take turns.
+static REKOR_METRICS_PORT: Mutex<()> = Mutex::new(());
+
+/// A real `rekor-server serve` with a file signer. Only one runs at a time in this process (see
+/// [`REKOR_METRICS_PORT`]): [`Rekor::spawn`] waits while another test's Rekor runs.
 pub struct Rekor {
     pub server: Server,
     /// Base URL, e.g. `http://127.0.0.1:PORT`.
     pub url: String,
-    dir: TempDir,
+    _dir: TempDir,
+    // Field order is drop order: released once the server has stopped.
+    _metrics_port: MutexGuard<'static, ()>,
 }
 
 impl Rekor {
@@ -557,6 +568,10 @@ impl Rekor {
         redis_port: u16,
         signer_pem: &[u8],
     ) -> Rekor {
+        // A test that failed while its Rekor ran poisons the lock; the port is free again anyway.
+        let metrics_port = REKOR_METRICS_PORT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("temp dir");
         let key = write_file(dir.path(), "signer.pem", signer_pem);
         let port = free_port();
@@ -582,7 +597,8 @@ impl Rekor {
         Rekor {
             server,
             url: format!("http://127.0.0.1:{port}"),
-            dir,
+            _dir: dir,
+            _metrics_port: metrics_port,
         }
     }
 

@@ -5,7 +5,7 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_trust -- --ignored --test-threads=1
+//!   cargo test --test it cluster_trust:: -- --ignored --test-threads=1
 //! ```
 //!
 //! They do not install the stack: `forward` goes to a throw-away namespace whose Services
@@ -13,8 +13,7 @@
 //! and the trust files are built from hand-made Secrets in throw-away namespaces, named through
 //! `--set namespaces.*`. Every namespace is `sigstore-up-test-ci6-*`, deleted by a Drop guard.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
