@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::support::cli::SIGSTORE_UP;
 use clap_complete::Shell;
 use sigstore_up::commands::completions::{file_name, man_page, script};
 
@@ -59,7 +60,7 @@ fn the_binary_prints_the_same_scripts() {
         (Shell::PowerShell, "powershell"),
         (Shell::Elvish, "elvish"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+        let out = Command::new(SIGSTORE_UP)
             .args(["completions", arg])
             .output()
             .unwrap();
@@ -78,7 +79,7 @@ fn the_binary_prints_the_same_scripts() {
 
 #[test]
 fn an_unknown_shell_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+    let out = Command::new(SIGSTORE_UP)
         .args(["completions", "tcsh"])
         .output()
         .unwrap();

@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use crate::support::servers::{
-    CtServer, Fulcio, Redis, Rekor, TrillianStack, free_port, loopback, write_file,
-};
+use crate::support::servers::{CtServer, Fulcio, Redis, Rekor, TrillianStack, write_file};
+use crate::support::{free_port, loopback};
 use sigstore_up::probe::{self, Check, Outcome};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, render};

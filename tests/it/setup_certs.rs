@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use crate::support::servers::{Fulcio, http_get};
+use crate::support::http_get;
+use crate::support::servers::Fulcio;
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
 use x509_parser::prelude::*;

@@ -1,6 +1,7 @@
 //! The CT log configuration, key and roots, loaded by a real ct_server on a real Trillian tree.
 
-use crate::support::servers::{CtServer, TrillianStack, http_get, write_file};
+use crate::support::http_get;
+use crate::support::servers::{CtServer, TrillianStack, write_file};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use p256::ecdsa::signature::Verifier;

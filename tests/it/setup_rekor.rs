@@ -2,7 +2,8 @@
 //! rekor-server always binds :2112 for metrics, so a Rekor waits for any other to stop first
 //! (support/servers.rs).
 
-use crate::support::servers::{Redis, Rekor, TrillianStack, http_get};
+use crate::support::http_get;
+use crate::support::servers::{Redis, Rekor, TrillianStack};
 use p256::PublicKey;
 use p256::pkcs8::DecodePublicKey;
 use sigstore_up::setup::certs::EcKeyPair;

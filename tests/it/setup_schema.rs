@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::support::servers::{Mariadb, free_port};
+use crate::support::free_port;
+use crate::support::servers::Mariadb;
 use sigstore_up::setup::schema::{SchemaError, SchemaOutcome, ensure_schema, wait_until_accepting};
 
 const TRILLIAN_TABLES: [&str; 7] = [

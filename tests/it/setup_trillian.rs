@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::servers::{STARTUP_LIMIT, TrillianStack, free_port, loopback};
+use crate::support::servers::{STARTUP_LIMIT, TrillianStack};
+use crate::support::{free_port, loopback};
 use sigstore_up::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
 
 /// Waits until the signer's log mentions `tree` (it has picked the tree up as master).

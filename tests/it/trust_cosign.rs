@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::support::trust::*;
+use crate::support::{free_port, run, test_binary, text};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sigstore_up::trust::{
@@ -255,7 +256,7 @@ fn write_host_bundle(cosign: &Cosign, stack: &TestStack, fulcio_port: u16) -> Wr
 fn cosign_sign_blob_picks_fulcio_from_our_signing_config() {
     let stack = TestStack::generate();
     let cosign = Cosign::new();
-    let port = closed_port();
+    let port = free_port();
     let written = write_host_bundle(&cosign, &stack, port);
     let artifact = cosign.path("artifact.txt");
     write(&artifact, "to be signed\n");

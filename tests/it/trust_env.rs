@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::run_ok;
 use crate::support::trust::*;
 use sigstore_up::trust::{OidcToken, TrustBundle, TrustEnv};
 

@@ -7,17 +7,13 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::run_ok;
 use crate::support::trust::*;
-use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use sigstore_up::trust::{
     CertificateChain, OidcToken, PublicKey, ServiceUrl, Timestamp, TrustBundle, file_names,
 };
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
 
 fn keys_of(value: &Value) -> BTreeSet<&str> {
     value

@@ -5,53 +5,25 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::{KillOnDrop, free_port, http_get, loopback, test_binary};
+
 /// How long any server may take to come up before a test gives up. Not an assertion on speed:
 /// only a guard against hanging forever when something is broken.
 pub const STARTUP_LIMIT: Duration = Duration::from_secs(90);
 
-/// Directory of the Sigstore/Trillian binaries: `$SIGSTORE_UP_TEST_BIN`, by default
-/// `/root/.cache/sigstore-up-test/bin`.
-pub fn bin_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"))
-}
-
-/// A binary from [`bin_dir`]; fails the test with a clear message when it is missing.
-pub fn test_binary(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
-    assert!(
-        path.is_file(),
-        "missing test binary {}: build it first (tests/cluster/lib/build-binaries.sh) or point \
-         SIGSTORE_UP_TEST_BIN at a directory holding it",
-        path.display()
-    );
-    path
-}
-
-/// A loopback port nobody listens on right now.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
-    listener.local_addr().expect("local address").port()
-}
-
-pub fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
 /// A child process whose output goes to a log file; killed when dropped.
 pub struct Server {
     name: String,
-    child: Child,
+    child: KillOnDrop,
     log_path: PathBuf,
 }
 
@@ -82,7 +54,7 @@ impl Server {
             .unwrap_or_else(|e| panic!("start {name} ({}): {e}", program.display()));
         Server {
             name: name.to_owned(),
-            child,
+            child: KillOnDrop(child),
             log_path,
         }
     }
@@ -97,7 +69,7 @@ impl Server {
 
     /// Panics with the server's log if it has exited.
     pub fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
+        if let Ok(Some(status)) = self.child.0.try_wait() {
             panic!("{} exited ({status}); its log:\n{}", self.name, self.log());
         }
     }
@@ -164,7 +136,7 @@ impl Server {
     pub fn wait_for_exit(&mut self) -> String {
         let started = Instant::now();
         loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if let Ok(Some(_)) = self.child.0.try_wait() {
                 return self.log();
             }
             if started.elapsed() > STARTUP_LIMIT {
@@ -191,26 +163,6 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET url` over plain HTTP: (status, body). Non-2xx statuses are answers, not errors.
-pub fn http_get(url: &str) -> Result<(u16, String), ureq::Error> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
-    let mut response = agent.get(url).call()?;
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string()?;
-    Ok((status, body))
 }
 
 /// A throw-away MariaDB (Debian's mariadbd) on a loopback port, root without a password.
