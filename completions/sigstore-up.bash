@@ -139,7 +139,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --ctlog-port --fulcio-port --fulcio-grpc-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,15 +173,15 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ctlog-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --fulcio-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fulcio-grpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctlog-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -217,7 +217,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --rekor-port --ctlog-port --fulcio-port --fulcio-grpc-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,15 +239,15 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ctlog-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --fulcio-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fulcio-grpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctlog-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -715,7 +715,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --output-dir --audience --rekor-port --ctlog-port --fulcio-port --fulcio-grpc-port --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --output-dir --audience --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,15 +749,15 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ctlog-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --fulcio-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fulcio-grpc-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ctlog-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -100,9 +100,9 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s o -l o
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l audience -d 'Write only this audience\'s files, directly into the directory' -r -f -a "host\t'Programs on this machine, through `sigstore-up forward` (http://127.0.0.1:PORT)'
 cluster\t'Pods in the cluster (http://SERVICE.NAMESPACE.svc)'"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s v -l verbose -d 'Print more detail (repeat for even more)'
@@ -112,9 +112,9 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s V -l v
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l pid-file -d 'Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid, else ~/.local/state/sigstore-up/INSTANCE/forward.pid]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -139,9 +139,9 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l set -d '
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s o -l output -d 'Also write the env file here (it holds the token: mode 0600)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l trust-dir -d 'Directory of the trust files [default: the state directory, see `trust`]; the host files and the env file go to its subdirectory host/' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
-complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l audience -d 'Audience (aud) of the token: Fulcio\'s client ID' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l namespace -d 'Namespace of the service account' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l service-account -d 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)' -r

@@ -9,9 +9,9 @@
 //! - `status` (which workloads to report), `forward` (which ports, which flags), the trust
 //!   outputs (which Secret holds which public key, which URL a client is told).
 //!
-//! `tests/render_references.rs`-style checks (see the tests of this module) render every profile
-//! and verify that each `secretName`, `secretKeyRef`, `configMapKeyRef`, Service and port name a
-//! manifest refers to is produced by a catalog entry.
+//! The tests of this module render every profile and verify that each `secretName`,
+//! `secretKeyRef`, `configMapKeyRef`, Service and port name a manifest refers to is produced by
+//! a catalog entry.
 //!
 //! ## Adding a component
 //! 1. A `Component` constant here (names, ports, objects, templates, tier, trust, forwards) and
@@ -856,8 +856,8 @@ const CLASSIC: &[&Component] = &[
     &trillian_log_server::COMPONENT,
     &trillian_log_signer::COMPONENT,
     &rekor::COMPONENT,
-    &ctlog::COMPONENT,
     &fulcio::COMPONENT,
+    &ctlog::COMPONENT,
 ];
 
 #[cfg(test)]

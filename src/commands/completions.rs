@@ -1,6 +1,6 @@
 //! `completions <shell>` and the man page, generated from the clap definitions. The committed
-//! copies in completions/ are checked against these by tests/cli_completions.rs; regenerate them
-//! with `SIGSTORE_UP_BLESS=1 cargo test --test cli_completions`.
+//! copies in completions/ are checked against these by tests/it/cli_completions.rs; regenerate them
+//! with `SIGSTORE_UP_BLESS=1 cargo test --test it cli_completions::`.
 
 use clap::CommandFactory;
 use clap_complete::Shell;

@@ -35,7 +35,7 @@ pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
 pub const FALLBACK_ISSUER_URL: &str = "https://kubernetes.default.svc.cluster.local";
 
 /// Default image references. They must equal the IMAGE_* entries of tests/cluster/versions.env
-/// (tests/render_versions.rs checks it).
+/// (tests/it/render_versions.rs checks it).
 pub mod default_images {
     pub const MARIADB: &str = "docker.io/library/mariadb:10.11";
     pub const REDIS: &str = "docker.io/library/redis:7.0";

@@ -5,7 +5,7 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_trust -- --ignored --test-threads=1
+//!   cargo test --test it cluster_trust:: -- --ignored --test-threads=1
 //! ```
 //!
 //! They do not install the stack: `forward` goes to a throw-away namespace whose Services
@@ -13,14 +13,14 @@
 //! and the trust files are built from hand-made Secrets in throw-away namespaces, named through
 //! `--set namespaces.*`. Every namespace is `sigstore-up-test-ci6-*`, deleted by a Drop guard.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
+use crate::support::{self, KillOnDrop, cli, free_port, loopback, raw_http_get, stderr, stdout};
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -42,41 +42,22 @@ const READY_LIMIT: Duration = Duration::from_secs(120);
 
 /// The binary with the test cluster's kubeconfig, HOME in `home`, and `env` added.
 fn command(home: &Path, args: &[&str], env: &[(&str, &OsStrLike)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sigstore-up"));
+    let mut command = cli::sigstore_up(home);
     command
         .args(args)
         .arg("--kubeconfig")
         .arg(kubeconfig())
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    for (key, value) in env {
-        command.env(key, value);
-    }
+        .envs(env.iter().copied());
     command
 }
 
 type OsStrLike = std::ffi::OsStr;
 
+/// Runs sigstore-up (see [`command`]); its stdout is not shown in the log (`token` prints one).
 fn run(home: &Path, args: &[&str], env: &[(&str, &OsStrLike)]) -> Output {
-    let out = command(home, args, env)
-        .output()
-        .expect("running sigstore-up");
-    eprintln!(
-        "$ sigstore-up {}\n{}-> {:?}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr),
-        out.status.code()
-    );
+    let out = support::run(&mut command(home, args, env));
+    cli::show_hiding_stdout(&format!("sigstore-up {}", args.join(" ")), &out);
     out
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Deletes the namespaces (and waits until they are gone) when dropped, also when a test fails.
@@ -180,22 +161,12 @@ async fn token_is_a_service_account_jwt_from_the_cluster_issuer() {
 
 /// Four free loopback ports, as strings for the flags.
 fn free_ports() -> [String; 4] {
-    let listeners: Vec<TcpListener> = (0..4)
-        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port().to_string())
+    std::array::from_fn(|_| free_port().to_string())
 }
 
-/// HTTP/1.0 GET; the whole response.
+/// HTTP/1.0 GET on a loopback port; the whole response.
 fn http_get(port: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
+    raw_http_get(loopback(port.parse().unwrap()), path)
 }
 
 fn is_closed(port: &str) -> bool {
@@ -225,16 +196,6 @@ impl Drop for PidFileGuard {
             // SAFETY: plain kill(2).
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
-    }
-}
-
-/// A foreground child killed when dropped.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -378,7 +339,7 @@ async fn forward_detached_and_in_the_foreground() {
     assert!(ports.iter().all(|p| is_closed(p)));
 
     // Foreground: URLs on stdout once listening; SIGTERM ends it cleanly.
-    let mut child = ChildGuard(
+    let mut child = KillOnDrop(
         command(home.path(), &args, &[])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

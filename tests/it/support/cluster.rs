@@ -1,9 +1,7 @@
 //! What the tests on the real test cluster share: where its kubeconfig is, a client for it, and
-//! where the real clients they run (cosign, sigstore-python) are. Each cluster test file includes
-//! it with `mod cluster_support;`.
-#![allow(dead_code)] // each test file uses its own part
+//! deleting the namespaces a test made.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::DeleteParams;
@@ -20,7 +18,7 @@ pub fn kubeconfig() -> PathBuf {
         None => panic!(
             "SIGSTORE_UP_TEST_KUBECONFIG is not set: start the test cluster with tests/cluster/up, then run \
              `nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-             cargo test --test <this test> -- --ignored --test-threads=1` (tests/run does all of it)"
+             cargo test --test it <this test> -- --ignored --test-threads=1` (tests/run does all of it)"
         ),
     }
 }
@@ -32,37 +30,6 @@ pub async fn cluster() -> Cluster {
     })
     .await
     .expect("connecting to the test cluster")
-}
-
-/// A program built by tests/cluster/build (SIGSTORE_UP_TEST_BIN, default
-/// /root/.cache/sigstore-up-test/bin), e.g. cosign.
-pub fn test_binary(name: &str) -> PathBuf {
-    let dir = std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "missing test binary {}: build it with tests/cluster/build, or point SIGSTORE_UP_TEST_BIN at a directory holding it",
-        path.display()
-    );
-    path
-}
-
-/// sigstore-python's interpreter (SIGSTORE_UP_TEST_SIGSTORE_PYTHON, default the venv tests/run makes).
-pub fn sigstore_python() -> PathBuf {
-    let path = std::env::var_os("SIGSTORE_UP_TEST_SIGSTORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sigstore-python/bin/python")
-        });
-    assert!(
-        path.is_file(),
-        "sigstore-python not found at {}: python3 -m venv target/sigstore-python && \
-         target/sigstore-python/bin/pip install sigstore==4.5.1",
-        path.display()
-    );
-    path
 }
 
 /// Deletes a namespace if it exists and waits until it is gone.

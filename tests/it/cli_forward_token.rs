@@ -1,11 +1,14 @@
 //! Bad input to `forward`, `token`, `env` and `trust` through the real binary: each case fails
 //! before any cluster is contacted (the kubeconfig points at 127.0.0.1:1, where nothing listens)
 //! with exit code 2 and a message naming the problem and the flag that fixes it. Also `--stop`
-//! on pid files that name no forward. The cases that need a cluster are in tests/cluster_trust.rs.
+//! on pid files that name no forward. The cases that need a cluster are in cluster_trust.rs.
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
+
+use crate::support::cli::{self, SIGSTORE_UP};
+use crate::support::{KillOnDrop, run, stderr};
 
 /// Runs the binary with a clean environment: HOME is `home`, a kubeconfig for an API server that
 /// does not exist.
@@ -18,18 +21,9 @@ fn sigstore_up(home: &Path, args: &[&str]) -> Output {
          current-context: c\n",
     )
     .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+    run(cli::sigstore_up(home)
         .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("KUBECONFIG", &kubeconfig)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .expect("running sigstore-up")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+        .env("KUBECONFIG", &kubeconfig))
 }
 
 fn assert_bad_input(out: &Output, needles: &[&str]) {
@@ -141,21 +135,12 @@ fn stop_with_an_unreadable_pid_file_names_it() {
     assert!(pid_file.exists(), "left for the user to look at");
 }
 
-/// A process that is not a forward; killed when dropped.
-struct Stranger(Child);
-
-impl Drop for Stranger {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn stop_never_kills_a_process_that_is_not_our_forward() {
     let home = tempfile::tempdir().unwrap();
     let pid_file = home.path().join("forward.pid");
-    let mut stranger = Stranger(Command::new("sleep").arg("300").spawn().unwrap());
+    // A process that is not a forward; killed when dropped.
+    let mut stranger = KillOnDrop(Command::new("sleep").arg("300").spawn().unwrap());
     std::fs::write(&pid_file, format!("{}\n", stranger.0.id())).unwrap();
 
     let out = sigstore_up(
@@ -248,7 +233,7 @@ fn install_ci_cannot_stop_early() {
 
 #[test]
 fn without_home_or_xdg_state_home_the_default_files_have_no_place() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+    let out = Command::new(SIGSTORE_UP)
         .args(["forward", "--stop"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())

@@ -3,24 +3,13 @@
 //! at 127.0.0.1:1, where nothing listens.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::{cli, run, stderr};
 
 /// Runs the binary with a clean environment: HOME is an empty directory, no KUBECONFIG, no CI.
 fn sigstore_up(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sigstore-up"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("running sigstore-up")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    run(cli::sigstore_up(home).args(args).envs(env.iter().copied()))
 }
 
 /// A kubeconfig with contexts `alpha` (current) and `beta`, both pointing at `server`.

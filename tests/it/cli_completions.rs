@@ -1,11 +1,12 @@
 //! The completion scripts and the man page committed in completions/ must be what the binary
 //! generates today. After changing the command line, regenerate them with
-//! `SIGSTORE_UP_BLESS=1 cargo test --test cli_completions` (or
+//! `SIGSTORE_UP_BLESS=1 cargo test --test it cli_completions::` (or
 //! `cargo run -- completions <shell> > completions/<file>` and `cargo run -- man`).
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::support::cli::SIGSTORE_UP;
 use clap_complete::Shell;
 use sigstore_up::commands::completions::{file_name, man_page, script};
 
@@ -45,7 +46,7 @@ fn committed_completions_and_man_page_are_current() {
     stale.extend(check("sigstore-up.1", &man_page()));
     assert!(
         stale.is_empty(),
-        "{}\nregenerate with: SIGSTORE_UP_BLESS=1 cargo test --test cli_completions",
+        "{}\nregenerate with: SIGSTORE_UP_BLESS=1 cargo test --test it cli_completions::",
         stale.join("\n")
     );
 }
@@ -59,7 +60,7 @@ fn the_binary_prints_the_same_scripts() {
         (Shell::PowerShell, "powershell"),
         (Shell::Elvish, "elvish"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+        let out = Command::new(SIGSTORE_UP)
             .args(["completions", arg])
             .output()
             .unwrap();
@@ -78,7 +79,7 @@ fn the_binary_prints_the_same_scripts() {
 
 #[test]
 fn an_unknown_shell_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+    let out = Command::new(SIGSTORE_UP)
         .args(["completions", "tcsh"])
         .output()
         .unwrap();

@@ -2,15 +2,13 @@
 //! `$GITHUB_ENV` / `$GITHUB_OUTPUT` file-command format including multi-line values, and that
 //! the OIDC token goes only where it is asked for and never into Debug output.
 
-#[path = "trust_support.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::run_ok;
+use crate::support::trust::*;
 use sigstore_up::trust::{OidcToken, TrustBundle, TrustEnv};
-use support::*;
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJhdWQiOlsic2lnc3RvcmUiXX0.c2lnbmF0dXJl";
 

@@ -1,13 +1,12 @@
 //! The CT log configuration, key and roots, loaded by a real ct_server on a real Trillian tree.
 
-mod setup_support;
-
+use crate::support::http_get;
+use crate::support::servers::{CtServer, TrillianStack, legacy_ctlog_secret, write_file};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
-use setup_support::{CtServer, TrillianStack, http_get, legacy_ctlog_secret, write_file};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, CtLogConfigError, render};
 use sigstore_up::setup::secret::Password;

@@ -1,56 +1,29 @@
 //! Real servers for the setup tests, started on loopback with temporary directories and stopped
-//! (killed by pid) when their guard drops, also when a test fails. Every test binary includes
-//! this module and uses only part of it.
-#![allow(dead_code)]
+//! (killed by pid) when their guard drops, also when a test fails. The tests run in parallel
+//! threads of one process: every server gets its own ports and directories, and the one fixed
+//! port (Rekor's metrics) is taken in turn.
 
 use std::fs::File;
 use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+
+use super::{KillOnDrop, free_port, http_get, loopback, test_binary};
 
 /// How long any server may take to come up before a test gives up. Not an assertion on speed:
 /// only a guard against hanging forever when something is broken.
 pub const STARTUP_LIMIT: Duration = Duration::from_secs(90);
 
-/// Directory of the Sigstore/Trillian binaries: `$SIGSTORE_UP_TEST_BIN`, by default
-/// `/root/.cache/sigstore-up-test/bin`.
-pub fn bin_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"))
-}
-
-/// A binary from [`bin_dir`]; fails the test with a clear message when it is missing.
-pub fn test_binary(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
-    assert!(
-        path.is_file(),
-        "missing test binary {}: build it first (tests/cluster/lib/build-binaries.sh) or point \
-         SIGSTORE_UP_TEST_BIN at a directory holding it",
-        path.display()
-    );
-    path
-}
-
-/// A loopback port nobody listens on right now.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
-    listener.local_addr().expect("local address").port()
-}
-
-pub fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
 /// A child process whose output goes to a log file; killed when dropped.
 pub struct Server {
     name: String,
-    child: Child,
+    child: KillOnDrop,
     log_path: PathBuf,
 }
 
@@ -81,7 +54,7 @@ impl Server {
             .unwrap_or_else(|e| panic!("start {name} ({}): {e}", program.display()));
         Server {
             name: name.to_owned(),
-            child,
+            child: KillOnDrop(child),
             log_path,
         }
     }
@@ -96,7 +69,7 @@ impl Server {
 
     /// Panics with the server's log if it has exited.
     pub fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
+        if let Ok(Some(status)) = self.child.0.try_wait() {
             panic!("{} exited ({status}); its log:\n{}", self.name, self.log());
         }
     }
@@ -163,7 +136,7 @@ impl Server {
     pub fn wait_for_exit(&mut self) -> String {
         let started = Instant::now();
         loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if let Ok(Some(_)) = self.child.0.try_wait() {
                 return self.log();
             }
             if started.elapsed() > STARTUP_LIMIT {
@@ -192,32 +165,12 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET url` over plain HTTP: (status, body). Non-2xx statuses are answers, not errors.
-pub fn http_get(url: &str) -> Result<(u16, String), ureq::Error> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
-    let mut response = agent.get(url).call()?;
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string()?;
-    Ok((status, body))
-}
-
 /// A throw-away MariaDB (Debian's mariadbd) on a loopback port, root without a password.
 pub struct Mariadb {
     // Field order is drop order: the server stops before its directory is removed.
     server: Server,
     pub port: u16,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Mariadb {
@@ -266,7 +219,11 @@ impl Mariadb {
             &args,
             dir.path(),
         );
-        let mariadb = Mariadb { server, port, dir };
+        let mariadb = Mariadb {
+            server,
+            port,
+            _dir: dir,
+        };
         sigstore_up::setup::schema::wait_until_accepting(&mariadb.root_url("mysql"), STARTUP_LIMIT)
             .await
             .unwrap_or_else(|e| panic!("MariaDB did not come up: {e}\n{}", mariadb.server.log()));
@@ -337,10 +294,6 @@ impl Mariadb {
             })
             .collect()
     }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 /// Real trillian_log_server + trillian_log_signer (`--force_master`) on a MariaDB whose schema
@@ -353,7 +306,7 @@ pub struct TrillianStack {
     /// The log server's gRPC address (admin + log API).
     pub rpc: SocketAddr,
     pub db: Mariadb,
-    logs: TempDir,
+    _logs: TempDir,
 }
 
 impl TrillianStack {
@@ -417,7 +370,7 @@ impl TrillianStack {
             log_server,
             rpc: loopback(rpc_port),
             db,
-            logs,
+            _logs: logs,
         }
     }
 }
@@ -434,7 +387,7 @@ pub struct Fulcio {
     pub server: Server,
     /// Base URL of the HTTP API, e.g. `http://127.0.0.1:PORT`.
     pub url: String,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Fulcio {
@@ -466,7 +419,7 @@ impl Fulcio {
         Fulcio {
             server,
             url: format!("http://127.0.0.1:{http_port}"),
-            dir,
+            _dir: dir,
         }
     }
 
@@ -507,9 +460,9 @@ impl CtServer {
 
 /// A throw-away redis-server (Debian) on a loopback port, nothing persisted.
 pub struct Redis {
-    server: Server,
+    _server: Server,
     pub port: u16,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 impl Redis {
@@ -537,17 +490,27 @@ impl Redis {
             dir.path(),
         );
         server.wait_for_port(loopback(port));
-        Redis { server, port, dir }
+        Redis {
+            _server: server,
+            port,
+            _dir: dir,
+        }
     }
 }
 
-/// A real `rekor-server serve` with a file signer. rekor-server always opens its metrics
-/// listener on :2112 (no flag), so run only one at a time.
+/// rekor-server always opens its metrics listener on :2112 (no flag to move it): a Rekor holds
+/// this lock from start to stop, so tests running in parallel take turns.
+static REKOR_METRICS_PORT: Mutex<()> = Mutex::new(());
+
+/// A real `rekor-server serve` with a file signer. Only one runs at a time in this process (see
+/// [`REKOR_METRICS_PORT`]): [`Rekor::spawn`] waits while another test's Rekor runs.
 pub struct Rekor {
     pub server: Server,
     /// Base URL, e.g. `http://127.0.0.1:PORT`.
     pub url: String,
-    dir: TempDir,
+    _dir: TempDir,
+    // Field order is drop order: released once the server has stopped.
+    _metrics_port: MutexGuard<'static, ()>,
 }
 
 impl Rekor {
@@ -557,6 +520,10 @@ impl Rekor {
         redis_port: u16,
         signer_pem: &[u8],
     ) -> Rekor {
+        // A test that failed while its Rekor ran poisons the lock; the port is free again anyway.
+        let metrics_port = REKOR_METRICS_PORT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("temp dir");
         let key = write_file(dir.path(), "signer.pem", signer_pem);
         let port = free_port();
@@ -582,7 +549,8 @@ impl Rekor {
         Rekor {
             server,
             url: format!("http://127.0.0.1:{port}"),
-            dir,
+            _dir: dir,
+            _metrics_port: metrics_port,
         }
     }
 

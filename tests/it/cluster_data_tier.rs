@@ -4,21 +4,19 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_data_tier -- --ignored --test-threads=1
+//!   cargo test --test it cluster_data_tier:: -- --ignored --test-threads=1
 //! ```
 //!
 //! Run with --ignored but without SIGSTORE_UP_TEST_KUBECONFIG they fail, saying so. They use the
 //! namespaces trillian-system, rekor-system, ctlog-system, fulcio-system and a few of their own
 //! (sigstore-up-test-*), and leave the cluster as they found it (teardown in a Drop guard).
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
+use crate::support::{cli, raw_http_get, run, stderr};
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Output;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
@@ -46,31 +44,16 @@ const DATA_TIER: [(&str, &str); 4] = [
 /// Runs the binary against the test cluster with the given kubeconfig.
 fn sigstore_up_with(kubeconfig: &Path, args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+    let out = run(cli::sigstore_up(home.path())
         .args(args)
         .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .expect("running sigstore-up");
-    eprintln!(
-        "$ sigstore-up {}\n{}{}-> {:?}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        out.status.code()
-    );
+        .arg(kubeconfig));
+    cli::show(&format!("sigstore-up {}", args.join(" ")), &out);
     out
 }
 
 fn sigstore_up(args: &[&str]) -> Output {
     sigstore_up_with(&kubeconfig(), args)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// On drop (also when a test fails): tears the instance down and deletes the namespaces the test
@@ -294,18 +277,6 @@ async fn install_status_reinstall_tunnel_and_teardown() {
     assert_eq!(out.status.code(), Some(4), "nothing installed: not ready");
 }
 
-/// Plain HTTP/1.0 GET over a std TCP stream (the test's own minimal client).
-fn http_get(address: std::net::SocketAddr, path: &str) -> String {
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 async fn tunnel_to_trillian_http(cluster: &Cluster) {
     let tunnel = Tunnel::to_service(cluster, "trillian-system", "trillian-logserver", 8091, 0)
         .await
@@ -315,7 +286,7 @@ async fn tunnel_to_trillian_http(cluster: &Cluster) {
     // Several connections at once.
     let responses = tokio::task::spawn_blocking(move || {
         let handles: Vec<_> = (0..4)
-            .map(|_| std::thread::spawn(move || http_get(address, "/healthz")))
+            .map(|_| std::thread::spawn(move || raw_http_get(address, "/healthz")))
             .collect();
         handles
             .into_iter()
@@ -347,7 +318,7 @@ async fn tunnel_to_trillian_http(cluster: &Cluster) {
     )
     .await
     .unwrap();
-    let response = tokio::task::spawn_blocking(move || http_get(address, "/healthz"))
+    let response = tokio::task::spawn_blocking(move || raw_http_get(address, "/healthz"))
         .await
         .unwrap();
     assert!(

@@ -14,18 +14,16 @@
 //! where a bundle needs one (`--insecure-ignore-tlog`, said at each use). The keyless round
 //! trip through real Fulcio, CT log and Rekor is the end-to-end test's job.
 
-#[path = "trust_support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::trust::*;
+use crate::support::{free_port, run, test_binary, text};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sigstore_up::trust::{
     CertificateChain, Endpoints, TrustBundle, TrustMaterial, WrittenBundle, env_names, file_names,
 };
-use support::*;
 
 /// A scratch HOME and TUF_ROOT so cosign neither reads nor writes a TUF cache, and no
 /// SIGSTORE_* variable from the caller's environment changes what it trusts.
@@ -258,7 +256,7 @@ fn write_host_bundle(cosign: &Cosign, stack: &TestStack, fulcio_port: u16) -> Wr
 fn cosign_sign_blob_picks_fulcio_from_our_signing_config() {
     let stack = TestStack::generate();
     let cosign = Cosign::new();
-    let port = closed_port();
+    let port = free_port();
     let written = write_host_bundle(&cosign, &stack, port);
     let artifact = cosign.path("artifact.txt");
     write(&artifact, "to be signed\n");

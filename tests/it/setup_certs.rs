@@ -1,11 +1,10 @@
 //! Keys and certificates: parsed back (x509-cert), then loaded by a real Fulcio.
 
-mod setup_support;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use setup_support::{Fulcio, http_get, legacy_ctlog_secret, openssl_rfc1423_key};
+use crate::support::http_get;
+use crate::support::servers::{Fulcio, legacy_ctlog_secret, openssl_rfc1423_key};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions, KeyError};
 use sigstore_up::setup::secret::Password;
 use x509_cert::Certificate;

@@ -1,11 +1,10 @@
 //! The Trillian schema against a real MariaDB (Debian's mariadbd).
 
-mod setup_support;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use setup_support::{Mariadb, free_port};
+use crate::support::free_port;
+use crate::support::servers::Mariadb;
 use sigstore_up::setup::schema::{SchemaError, SchemaOutcome, ensure_schema, wait_until_accepting};
 
 const TRILLIAN_TABLES: [&str; 7] = [

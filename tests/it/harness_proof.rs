@@ -5,7 +5,7 @@
 //!
 //! Needs a running test cluster: `tests/cluster/up`, then run inside its network namespace:
 //!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!     cargo test --test harness_proof -- --ignored
+//!     cargo test --test it harness_proof:: -- --ignored
 //! It is #[ignore]d so that a plain `cargo test` does not need a cluster; .ci/run runs it.
 
 use std::time::Duration;
@@ -18,13 +18,14 @@ use kube::{Api, Client, Config};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::support::cluster::kubeconfig;
+
 const IMAGE: &str = "localhost/sigstore-up-test/http:1";
 
+/// A client made with kube-rs directly, not with sigstore-up's `connect`.
 async fn client() -> Client {
-    let path = std::env::var("SIGSTORE_UP_TEST_KUBECONFIG")
-        .expect("SIGSTORE_UP_TEST_KUBECONFIG is not set: run tests/cluster/up and point it at the kubeconfig it prints");
-    let kubeconfig =
-        kube::config::Kubeconfig::read_from(&path).expect("reading the test cluster's kubeconfig");
+    let kubeconfig = kube::config::Kubeconfig::read_from(kubeconfig())
+        .expect("reading the test cluster's kubeconfig");
     let config = Config::from_custom_kubeconfig(kubeconfig, &Default::default())
         .await
         .expect("kubeconfig");

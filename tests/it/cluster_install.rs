@@ -5,8 +5,9 @@
 //! what exists. #[ignore]d: run inside the cluster's network namespace, as cluster_data_tier.rs
 //! says.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cli::{self, SIGSTORE_UP};
+use crate::support::cluster::*;
+use crate::support::{run, stderr};
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -35,7 +36,7 @@ const SERVERS: [(&str, &str); 3] = [
 ];
 
 fn command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sigstore-up"));
+    let mut command = Command::new(SIGSTORE_UP);
     command
         .args(args)
         .arg("--kubeconfig")
@@ -45,14 +46,8 @@ fn command(args: &[&str]) -> Command {
 }
 
 fn sigstore_up(args: &[&str]) -> Output {
-    let out = command(args).output().expect("running sigstore-up");
-    eprintln!(
-        "$ sigstore-up {}\n{}{}-> {:?}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        out.status.code()
-    );
+    let out = run(&mut command(args));
+    cli::show(&format!("sigstore-up {}", args.join(" ")), &out);
     out
 }
 
@@ -63,7 +58,7 @@ fn succeeded(args: &[&str]) -> String {
         "sigstore-up {} failed",
         args.join(" ")
     );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    stderr(&out)
 }
 
 async fn client() -> Client {

@@ -1,13 +1,15 @@
 //! `TrustEnv::append_to_github_files` finds its files through the GITHUB_ENV and GITHUB_OUTPUT
-//! environment variables. It changes this process's environment, so it is the only test in
-//! this binary (tests in one binary run concurrently and share the environment).
+//! environment variables. The test changes its process's environment, which the other tests
+//! share (they run concurrently in threads of one process), so it runs in a process of its own.
 
 use std::path::Path;
 
+use crate::support::in_own_process;
 use sigstore_up::trust::{GithubFilesWritten, TrustEnv};
 
 fn set_var(name: &str, value: &Path) {
-    // SAFETY: the only test in this binary, so no other thread reads the environment meanwhile.
+    // SAFETY: the only test in its process (`in_own_process`), so no other thread reads the
+    // environment meanwhile.
     unsafe { std::env::set_var(name, value) }
 }
 
@@ -18,6 +20,12 @@ fn remove_var(name: &str) {
 
 #[test]
 fn appends_to_the_files_github_actions_names_and_to_nothing_outside_it() {
+    if !in_own_process(concat!(
+        module_path!(),
+        "::appends_to_the_files_github_actions_names_and_to_nothing_outside_it"
+    )) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let github_env = dir.path().join("set_env_1");
     let github_output = dir.path().join("set_output_1");

@@ -1,11 +1,10 @@
 //! Trillian trees against a real trillian_log_server + trillian_log_signer on a MariaDB whose
 //! schema `ensure_schema` created.
 
-mod setup_support;
-
 use std::time::{Duration, Instant};
 
-use setup_support::{STARTUP_LIMIT, TrillianStack, free_port, loopback};
+use crate::support::servers::{STARTUP_LIMIT, TrillianStack};
+use crate::support::{free_port, loopback};
 use sigstore_up::setup::trillian::{TreeId, TreeOutcome, TrillianAdmin, TrillianError};
 
 /// Waits until the signer's log mentions `tree` (it has picked the tree up as master).
@@ -58,11 +57,14 @@ async fn ensure_tree_creates_once_and_then_finds_the_same_tree() {
             "SELECT TreeId FROM Trees ORDER BY TreeId",
         )
         .await;
-    let mut ids = vec![rekor.0.to_string(), ctlog.0.to_string()];
+    // In the database's order: by number (as strings, an 18-digit ID sorted after a 19-digit one).
+    let mut ids = vec![rekor.0, ctlog.0];
     ids.sort();
     assert_eq!(
         rows,
-        ids.into_iter().map(|id| vec![Some(id)]).collect::<Vec<_>>()
+        ids.into_iter()
+            .map(|id| vec![Some(id.to_string())])
+            .collect::<Vec<_>>()
     );
     stack.log_server.assert_running();
     stack.signer.assert_running();

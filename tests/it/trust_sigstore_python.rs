@@ -11,33 +11,15 @@
 //!   signing config and tries to reach it: the connection error names our Fulcio URL.
 //!
 //! The venv: SIGSTORE_UP_TEST_SIGSTORE_PYTHON names its python, default
-//! target/sigstore-python/bin/python (see `sigstore_python()` for how to create it).
+//! target/sigstore-python/bin/python (see `support::sigstore_python()` for how to create it).
 
-#[path = "trust_support.rs"]
-mod support;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::trust::*;
+use crate::support::{free_port, run, sigstore_python, text};
 use serde_json::json;
 use sigstore_up::trust::{Endpoints, TrustBundle, file_names};
-use support::*;
-
-fn sigstore_python() -> PathBuf {
-    let python = std::env::var_os("SIGSTORE_UP_TEST_SIGSTORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sigstore-python/bin/python")
-        });
-    assert!(
-        python.is_file(),
-        "sigstore-python not found at {}: create it with\n  python3 -m venv target/sigstore-python \
-         && target/sigstore-python/bin/pip install sigstore==4.5.1\nor point \
-         SIGSTORE_UP_TEST_SIGSTORE_PYTHON at a python that has it",
-        python.display()
-    );
-    python
-}
 
 /// Runs `python -m sigstore --trust-config <config> <args>` with a scratch HOME, so no TUF
 /// cache or network is involved.
@@ -174,7 +156,7 @@ fn sign_picks_fulcio_from_our_signing_config() {
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("home");
     std::fs::create_dir(&home).unwrap();
-    let port = closed_port();
+    let port = free_port();
     let fulcio = format!("http://127.0.0.1:{port}");
     let endpoints = Endpoints {
         fulcio: url(&fulcio),

@@ -10,12 +10,13 @@
 //! ```text
 //! nsenter --net=/run/netns/sigstore-up-test env \
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!   cargo test --test cluster_trust_stack -- --ignored --test-threads=1
+//!   cargo test --test it cluster_trust_stack:: -- --ignored --test-threads=1
 //! ```
 //! It uses forward's default ports (3000, 5555, 5554, 6962) on the namespace's loopback.
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cluster::*;
+use crate::support::trust::IDENTITY;
+use crate::support::{cli, run, stderr, test_binary};
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -26,12 +27,10 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::PostParams;
-use sigstore_up::cluster::{ConnectOptions, connect};
 use sigstore_up::setup::certs::EcKeyPair;
 
 const INSTANCE: &str = "ci6-stack";
 const NAMESPACE_PREFIX: &str = "sigstore-up-test-ci6-stack";
-const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
 
 /// A HOME, a values file naming our instance and namespaces, and the GitHub files.
 struct Setup {
@@ -72,26 +71,15 @@ impl Setup {
 
     /// sigstore-up with our values, kubeconfig, HOME and GitHub files.
     fn run(&self, args: &[&str]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_sigstore-up"))
+        let out = run(cli::sigstore_up(self.home.path())
             .args(args)
             .arg("--kubeconfig")
             .arg(kubeconfig())
             .arg("-f")
             .arg(&self.values)
-            .env_clear()
-            .env("HOME", self.home.path())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("GITHUB_ENV", &self.github_env)
-            .env("GITHUB_OUTPUT", &self.github_output)
-            .output()
-            .expect("running sigstore-up");
-        eprintln!(
-            "$ sigstore-up {}\n{}{}-> {:?}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            out.status.code()
-        );
+            .env("GITHUB_OUTPUT", &self.github_output));
+        cli::show(&format!("sigstore-up {}", args.join(" ")), &out);
         out
     }
 }
@@ -107,10 +95,6 @@ impl Drop for Setup {
     }
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// `KEY=value` lines of an env file (values are bare: URLs, paths, a JWT).
 fn read_env(path: &Path) -> BTreeMap<String, String> {
     std::fs::read_to_string(path)
@@ -123,18 +107,11 @@ fn read_env(path: &Path) -> BTreeMap<String, String> {
 }
 
 fn cosign_run(home: &Path, args: &[&OsStr]) -> Output {
-    let out = Command::new(test_binary("cosign"))
+    let out = run(Command::new(test_binary("cosign"))
         .args(args)
         .env_clear()
-        .env("HOME", home)
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ cosign {:?}\n{}{}",
-        args,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env("HOME", home));
+    cli::show(&format!("cosign {args:?}"), &out);
     out
 }
 
@@ -255,12 +232,7 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
     assert_eq!(trust_files(&state), before);
 
     // A Rekor key in the Secret that Rekor does not sign with: the probe says so, exit 1.
-    let cluster = connect(&ConnectOptions {
-        kubeconfig: Some(kubeconfig()),
-        context: None,
-    })
-    .await
-    .unwrap();
+    let cluster = cluster().await;
     let secrets: Api<Secret> =
         Api::namespaced(cluster.client.clone(), &format!("{NAMESPACE_PREFIX}-rekor"));
     let mut secret = secrets.get("rekor-public-key").await.unwrap();

@@ -8,47 +8,35 @@
 //!
 //! #[ignore]d; run inside the cluster's network namespace (tests/run does):
 //!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
-//!     cargo test --test e2e_keyless -- --ignored
+//!     cargo test --test it e2e_keyless:: -- --ignored
 //! cosign comes from SIGSTORE_UP_TEST_BIN (default /root/.cache/sigstore-up-test/bin, built by
 //! tests/cluster/build), sigstore-python from SIGSTORE_UP_TEST_SIGSTORE_PYTHON (default
 //! target/sigstore-python/bin/python, made by tests/run).
 
-mod cluster_support;
-use cluster_support::*;
+use crate::support::cli::{self, SIGSTORE_UP};
+use crate::support::cluster::*;
+use crate::support::trust::IDENTITY;
+use crate::support::{self, clean_command, sigstore_python, test_binary};
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Api, Client};
 
-const IDENTITY: &str = "https://kubernetes.io/namespaces/default/serviceaccounts/default";
-
 /// Prints a command's output for the test log; the output of `token` is a secret and is not shown.
 fn show(what: &str, out: &Output) {
-    let stdout = if what.contains("\"token\"") {
-        "<token not shown>\n".into()
+    if what.contains("\"token\"") {
+        cli::show_hiding_stdout(what, out)
     } else {
-        String::from_utf8_lossy(&out.stdout)
-    };
-    eprintln!(
-        "$ {what}\n{stdout}{}-> {:?}",
-        String::from_utf8_lossy(&out.stderr),
-        out.status.code()
-    );
+        cli::show(what, out)
+    }
 }
 
 /// Runs a program with a scratch HOME (so no client finds another trust root or TUF cache).
 fn run(home: &Path, program: &Path, args: &[&OsStr]) -> Output {
-    let out = Command::new(program)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("CI", "true")
-        .output()
-        .expect("starting a program");
+    let out = support::run(clean_command(program, home).args(args).env("CI", "true"));
     show(&format!("{} {args:?}", program.display()), &out);
     out
 }
@@ -57,7 +45,7 @@ fn sigstore_up(home: &Path, args: &[&str]) -> Output {
     let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
     let kubeconfig = kubeconfig();
     all.extend([OsStr::new("--kubeconfig"), kubeconfig.as_os_str()]);
-    run(home, Path::new(env!("CARGO_BIN_EXE_sigstore-up")), &all)
+    run(home, Path::new(SIGSTORE_UP), &all)
 }
 
 fn ok(out: Output, what: &str) -> String {

@@ -2,16 +2,14 @@
 //! our file CA, Rekor with our signing key, ct_server with our CT key, on a real Trillian. With
 //! the matching trust material every check passes; with another set of keys every check reports
 //! a mismatch naming what differs; a server that does not answer is "unavailable".
-//! rekor-server always binds :2112 for metrics, so this file runs one Rekor, in one test.
-
-mod setup_support;
+//! rekor-server always binds :2112 for metrics, so a Rekor waits for any other to stop first
+//! (support/servers.rs).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use setup_support::{
-    CtServer, Fulcio, Redis, Rekor, TrillianStack, free_port, loopback, write_file,
-};
+use crate::support::servers::{CtServer, Fulcio, Redis, Rekor, TrillianStack, write_file};
+use crate::support::{free_port, loopback};
 use sigstore_up::probe::{self, Check, Outcome};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, render};

@@ -1,11 +1,11 @@
 //! Rekor's signing key, loaded by a real rekor-server on a real Trillian tree.
-//! rekor-server always binds :2112 for metrics, so this file holds the only Rekor test.
+//! rekor-server always binds :2112 for metrics, so a Rekor waits for any other to stop first
+//! (support/servers.rs).
 
-mod setup_support;
-
+use crate::support::http_get;
+use crate::support::servers::{Redis, Rekor, TrillianStack};
 use p256::PublicKey;
 use p256::pkcs8::DecodePublicKey;
-use setup_support::{Redis, Rekor, TrillianStack, http_get};
 use sigstore_up::setup::certs::EcKeyPair;
 use sigstore_up::setup::trillian::TrillianAdmin;
 

@@ -1,10 +1,6 @@
-//! Shared fixtures for the trust tests, included by each `tests/trust_*.rs` with
-//! `#[path = "trust_support.rs"] mod support;`. Compiled alone it holds no tests.
-#![allow(dead_code)]
+//! Shared fixtures for the trust tests (trust_*.rs): keys, CAs, trust material, bundles.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use base64::Engine as _;
 use p256::ecdsa::signature::Signer as _;
@@ -278,41 +274,6 @@ impl TestStack {
     }
 }
 
-/// Runs a command, panicking with its output if it cannot start.
-pub fn run(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"))
-}
-
-pub fn run_ok(command: &mut Command) -> Output {
-    let output = run(command);
-    assert!(
-        output.status.success(),
-        "{command:?} failed ({}):\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-/// A binary built for the tests (cosign, rekor-server, ...). Missing means the test run is
-/// broken, so this fails loudly instead of skipping.
-pub fn test_binary(name: &str) -> PathBuf {
-    let dir = std::env::var_os("SIGSTORE_UP_TEST_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/.cache/sigstore-up-test/bin"));
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{name} not found at {}: run tests/cluster/build first, or point \
-         SIGSTORE_UP_TEST_BIN at the directory holding them",
-        path.display()
-    );
-    path
-}
-
 pub fn write(path: &Path, contents: impl AsRef<[u8]>) {
     std::fs::write(path, contents)
         .unwrap_or_else(|error| panic!("writing {}: {error}", path.display()));
@@ -328,24 +289,6 @@ pub fn b64(bytes: &[u8]) -> String {
 
 pub fn now() -> i64 {
     Timestamp::from(std::time::SystemTime::now()).unix_seconds()
-}
-
-pub fn text(output: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// A loopback port with nothing listening on it: bound, then released.
-pub fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A v0.3 bundle for `artifact` signed by a leaf certificate that `ca` issued (with an SCT from

@@ -2,25 +2,18 @@
 //! structure, the log IDs (computed independently here with openssl and sha2), and that
 //! writing them is deterministic and atomic.
 
-#[path = "trust_support.rs"]
-mod support;
-
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
 
-use base64::Engine as _;
+use crate::support::run_ok;
+use crate::support::trust::*;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use sigstore_up::trust::{
     CertificateChain, OidcToken, PublicKey, ServiceUrl, Timestamp, TrustBundle, file_names,
 };
-use support::*;
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
 
 fn keys_of(value: &Value) -> BTreeSet<&str> {
     value
