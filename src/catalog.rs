@@ -263,7 +263,30 @@ pub struct Component {
     pub trust: Option<Trust>,
     pub forwards: &'static [Forward],
     pub probes: &'static [ProbeCheck],
+    /// Default of `images.<id>`. Must equal the IMAGE_* entry of tests/cluster/versions.env
+    /// (tests/it/render_versions.rs checks it).
+    pub image: &'static str,
+    /// Defaults of `resources.<id>.{cpu,memory,memory_limit}`.
+    pub resources: Resources,
+    /// Default of `replicas.<id>`, for components that may run several replicas; `None` for
+    /// those that must run exactly one (a database, a signer with no election).
+    pub replicas: Option<u32>,
 }
+
+/// Requests (what the scheduler reserves) and a memory limit, as Kubernetes quantities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu: &'static str,
+    pub memory: &'static str,
+    pub memory_limit: &'static str,
+}
+
+/// What most of our servers need at rest.
+const SMALL: Resources = Resources {
+    cpu: "50m",
+    memory: "64Mi",
+    memory_limit: "512Mi",
+};
 
 impl Component {
     pub fn port(&self, name: &str) -> Port {
@@ -355,6 +378,13 @@ pub mod mariadb {
         trust: None,
         forwards: &[],
         probes: &[],
+        image: "docker.io/library/mariadb:10.11",
+        resources: Resources {
+            cpu: "100m",
+            memory: "256Mi",
+            memory_limit: "1Gi",
+        },
+        replicas: None,
     };
 }
 
@@ -383,6 +413,13 @@ pub mod redis {
         trust: None,
         forwards: &[],
         probes: &[],
+        image: "docker.io/library/redis:7.0",
+        resources: Resources {
+            cpu: "50m",
+            memory: "32Mi",
+            memory_limit: "256Mi",
+        },
+        replicas: None,
     };
 }
 
@@ -418,6 +455,9 @@ pub mod trillian_log_server {
         trust: None,
         forwards: &[],
         probes: &[],
+        image: "gcr.io/trillian-opensource-ci/log_server:v1.7.3",
+        resources: SMALL,
+        replicas: Some(1),
     };
 }
 
@@ -453,6 +493,9 @@ pub mod trillian_log_signer {
         trust: None,
         forwards: &[],
         probes: &[],
+        image: "gcr.io/trillian-opensource-ci/log_signer:v1.7.3",
+        resources: SMALL,
+        replicas: None,
     };
 }
 
@@ -527,6 +570,9 @@ pub mod rekor {
             env: env_names::REKOR_URL,
         }],
         probes: &[ProbeCheck::RekorKey, ProbeCheck::RekorCheckpoint],
+        image: "ghcr.io/sigstore/rekor/rekor-server:v1.5.4",
+        resources: SMALL,
+        replicas: Some(1),
     };
 }
 
@@ -619,6 +665,9 @@ pub mod ctlog {
             env: env_names::CTLOG_URL,
         }],
         probes: &[ProbeCheck::CtlogTreeHead],
+        image: "gcr.io/trillian-opensource-ci/ctfe:v1.3.3",
+        resources: SMALL,
+        replicas: Some(1),
     };
 }
 
@@ -727,6 +776,9 @@ pub mod fulcio {
             },
         ],
         probes: &[ProbeCheck::FulcioRoot],
+        image: "ghcr.io/sigstore/fulcio:v1.8.8",
+        resources: SMALL,
+        replicas: Some(1),
     };
 }
 

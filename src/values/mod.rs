@@ -34,18 +34,6 @@ pub const LABEL_COMPONENT: &str = "app.kubernetes.io/component";
 /// ask (install discovers the real one).
 pub const FALLBACK_ISSUER_URL: &str = "https://kubernetes.default.svc.cluster.local";
 
-/// Default image references. They must equal the IMAGE_* entries of tests/cluster/versions.env
-/// (tests/it/render_versions.rs checks it).
-pub mod default_images {
-    pub const MARIADB: &str = "docker.io/library/mariadb:10.11";
-    pub const REDIS: &str = "docker.io/library/redis:7.0";
-    pub const TRILLIAN_LOG_SERVER: &str = "gcr.io/trillian-opensource-ci/log_server:v1.7.3";
-    pub const TRILLIAN_LOG_SIGNER: &str = "gcr.io/trillian-opensource-ci/log_signer:v1.7.3";
-    pub const CTLOG: &str = "gcr.io/trillian-opensource-ci/ctfe:v1.3.3";
-    pub const REKOR: &str = "ghcr.io/sigstore/rekor/rekor-server:v1.5.4";
-    pub const FULCIO: &str = "ghcr.io/sigstore/fulcio:v1.8.8";
-}
-
 /// Everything a user may change. Field names are the keys of `-f`/`--set`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,40 +62,15 @@ pub struct Namespaces {
     pub fulcio: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Images {
-    pub mariadb: String,
-    pub redis: String,
-    pub trillian_log_server: String,
-    pub trillian_log_signer: String,
-    pub ctlog: String,
-    pub rekor: String,
-    pub fulcio: String,
-}
+/// Image reference of each component, by catalog id (`images.<id>`).
+pub type Images = BTreeMap<String, String>;
 
-/// Replica counts of the stateless servers. MariaDB, Redis and the Trillian signer (which runs
-/// with `--force_master`) always run exactly one replica.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Replicas {
-    pub trillian_log_server: u32,
-    pub rekor: u32,
-    pub ctlog: u32,
-    pub fulcio: u32,
-}
+/// Replica counts of the components that may run several (by catalog id). MariaDB, Redis and
+/// the Trillian signer (which runs with `--force_master`) always run exactly one replica.
+pub type Replicas = BTreeMap<String, u32>;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Resources {
-    pub mariadb: ContainerResources,
-    pub redis: ContainerResources,
-    pub trillian_log_server: ContainerResources,
-    pub trillian_log_signer: ContainerResources,
-    pub rekor: ContainerResources,
-    pub ctlog: ContainerResources,
-    pub fulcio: ContainerResources,
-}
+/// Requests and memory limit of each component's container, by catalog id.
+pub type Resources = BTreeMap<String, ContainerResources>;
 
 /// Requests (what the scheduler reserves) and a memory limit, as Kubernetes quantities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,11 +143,8 @@ pub struct Lifetimes {
 
 impl Default for Values {
     fn default() -> Self {
-        let resources = |cpu: &str, memory: &str, memory_limit: &str| ContainerResources {
-            cpu: cpu.into(),
-            memory: memory.into(),
-            memory_limit: memory_limit.into(),
-        };
+        // Each component's image, resources and replicas come from its catalog entry.
+        let components = || catalog::ALL_COMPONENTS.iter();
         Values {
             instance: "sigstore".into(),
             namespaces: Namespaces {
@@ -193,30 +153,23 @@ impl Default for Values {
                 ctlog: "ctlog-system".into(),
                 fulcio: "fulcio-system".into(),
             },
-            images: Images {
-                mariadb: default_images::MARIADB.into(),
-                redis: default_images::REDIS.into(),
-                trillian_log_server: default_images::TRILLIAN_LOG_SERVER.into(),
-                trillian_log_signer: default_images::TRILLIAN_LOG_SIGNER.into(),
-                ctlog: default_images::CTLOG.into(),
-                rekor: default_images::REKOR.into(),
-                fulcio: default_images::FULCIO.into(),
-            },
-            replicas: Replicas {
-                trillian_log_server: 1,
-                rekor: 1,
-                ctlog: 1,
-                fulcio: 1,
-            },
-            resources: Resources {
-                mariadb: resources("100m", "256Mi", "1Gi"),
-                redis: resources("50m", "32Mi", "256Mi"),
-                trillian_log_server: resources("50m", "64Mi", "512Mi"),
-                trillian_log_signer: resources("50m", "64Mi", "512Mi"),
-                rekor: resources("50m", "64Mi", "512Mi"),
-                ctlog: resources("50m", "64Mi", "512Mi"),
-                fulcio: resources("50m", "64Mi", "512Mi"),
-            },
+            images: components()
+                .map(|c| (c.id.to_string(), c.image.to_string()))
+                .collect(),
+            replicas: components()
+                .filter_map(|c| Some((c.id.to_string(), c.replicas?)))
+                .collect(),
+            resources: components()
+                .map(|c| {
+                    let r = c.resources;
+                    let resources = ContainerResources {
+                        cpu: r.cpu.into(),
+                        memory: r.memory.into(),
+                        memory_limit: r.memory_limit.into(),
+                    };
+                    (c.id.to_string(), resources)
+                })
+                .collect(),
             mysql: Mysql {
                 database: "trillian".into(),
                 user: "trillian".into(),
@@ -277,7 +230,7 @@ impl Values {
         let mut values: Values = serde_yaml_ng::from_value(tree)
             .context("values do not fit the values structure (a bug: keys were checked)")?;
         if let Some(registry) = &overrides.image_registry {
-            values.images.rewrite_registry(registry)?;
+            rewrite_registry(&mut values.images, registry)?;
         }
         values.validate()?;
         Ok(values)
@@ -374,29 +327,19 @@ impl Values {
     }
 }
 
-impl Images {
-    /// Replaces the registry part of every image reference with `registry`
-    /// (`docker.io/library/redis:7.0` → `<registry>/library/redis:7.0`).
-    pub fn rewrite_registry(&mut self, registry: &str) -> anyhow::Result<()> {
-        let registry = registry.trim_end_matches('/');
-        if registry.is_empty() || registry.contains(char::is_whitespace) || registry.contains('@') {
-            return bad_input(format!(
-                "--image-registry {registry:?}: expected a registry host, optionally with a port and path, e.g. registry.example.com:5000/mirror"
-            ));
-        }
-        for image in [
-            &mut self.mariadb,
-            &mut self.redis,
-            &mut self.trillian_log_server,
-            &mut self.trillian_log_signer,
-            &mut self.ctlog,
-            &mut self.rekor,
-            &mut self.fulcio,
-        ] {
-            *image = with_registry(image, registry);
-        }
-        Ok(())
+/// Replaces the registry part of every image reference with `registry`
+/// (`docker.io/library/redis:7.0` → `<registry>/library/redis:7.0`).
+pub fn rewrite_registry(images: &mut Images, registry: &str) -> anyhow::Result<()> {
+    let registry = registry.trim_end_matches('/');
+    if registry.is_empty() || registry.contains(char::is_whitespace) || registry.contains('@') {
+        return bad_input(format!(
+            "--image-registry {registry:?}: expected a registry host, optionally with a port and path, e.g. registry.example.com:5000/mirror"
+        ));
     }
+    for image in images.values_mut() {
+        *image = with_registry(image, registry);
+    }
+    Ok(())
 }
 
 /// `image` with its registry host replaced by `registry`. A reference whose first path

@@ -23,17 +23,9 @@ impl Values {
                 check_quantity(&key, &text)?;
             }
         }
-        for (key, count) in [
-            (
-                "replicas.trillian_log_server",
-                self.replicas.trillian_log_server,
-            ),
-            ("replicas.rekor", self.replicas.rekor),
-            ("replicas.ctlog", self.replicas.ctlog),
-            ("replicas.fulcio", self.replicas.fulcio),
-        ] {
-            if !(1..=20).contains(&count) {
-                return bad_input(format!("{key}={count}: replicas must be 1 to 20"));
+        for (id, count) in &self.replicas {
+            if !(1..=20).contains(count) {
+                return bad_input(format!("replicas.{id}={count}: replicas must be 1 to 20"));
             }
         }
         check_identifier("mysql.database", &self.mysql.database)?;

@@ -277,7 +277,7 @@ fn values_files_merge_in_order_before_set() {
     .unwrap();
     assert_eq!(values.mysql.database, "two", "later file wins");
     assert_eq!(values.mysql.user, "bob", "--set wins over files");
-    assert_eq!(values.replicas.fulcio, 2);
+    assert_eq!(values.replicas["fulcio"], 2);
     assert_eq!(
         values.namespaces.trillian, "trillian-system",
         "untouched keys keep defaults"
@@ -330,11 +330,11 @@ fn image_registry_rewrites_every_image() {
     })
     .unwrap();
     assert_eq!(
-        values.images.mariadb,
+        values.images["mariadb"],
         "mirror.example:5000/sigstore/library/mariadb:10.11"
     );
     assert_eq!(
-        values.images.rekor,
+        values.images["rekor"],
         "mirror.example:5000/sigstore/sigstore/rekor/rekor-server:v1.5.4"
     );
     let yaml = to_yaml(&render(&values).unwrap()).unwrap();
