@@ -104,6 +104,9 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     let home_dir = tempfile::tempdir().unwrap();
     let home = home_dir.path();
     let _cleanup = Cleanup(home.to_path_buf());
+    let _explain = support::cluster::ExplainOnFailure {
+        home: Some(home.to_path_buf()),
+    };
     let state = home.join(".local/state/sigstore-up/sigstore/host");
 
     let log = sigstore_up(home, &["install"]);
