@@ -118,6 +118,19 @@ pub async fn deployments_ready(
         }
         anyhow::Ok(())
     };
+    let namespaces: Vec<&str> = {
+        let mut names: Vec<&str> = deployments.iter().map(|d| d.namespace.as_str()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    // An image that cannot be pulled never becomes ready: say so at once, not at the deadline.
+    let all_ready = async {
+        tokio::select! {
+            result = all_ready => result,
+            failure = image_pull_failure(cluster, &namespaces) => Err(failure),
+        }
+    };
     match tokio::time::timeout_at(deadline, all_ready).await {
         Ok(result) => result,
         Err(_timeout) => {
@@ -143,6 +156,61 @@ pub async fn deployments_ready(
             .into())
         }
     }
+}
+
+/// Container waiting reasons that mean the image will not arrive without a change.
+const IMAGE_PULL_FAILURES: &[&str] = &[
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+];
+
+/// Resolves (with the error to report) as soon as a pod in `namespaces` waits for an image that
+/// cannot be pulled; never resolves otherwise.
+async fn image_pull_failure(cluster: &Cluster, namespaces: &[&str]) -> anyhow::Error {
+    use kube::runtime::watcher;
+    let streams = namespaces.iter().map(|namespace| {
+        let api: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
+        watcher(api, watcher::Config::default())
+            .default_backoff()
+            .applied_objects()
+            .boxed()
+    });
+    let mut pods = futures::stream::select_all(streams);
+    while let Some(event) = pods.next().await {
+        let Ok(pod) = event else { continue };
+        if let Some(message) = pull_failure_of(&pod) {
+            return Failure::NotReady(message).into();
+        }
+    }
+    std::future::pending().await
+}
+
+/// What to tell the user about a pod whose image cannot be pulled, if that is its state.
+pub fn pull_failure_of(pod: &Pod) -> Option<String> {
+    let status = pod.status.as_ref()?;
+    status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .find_map(|container| {
+            let waiting = container.state.as_ref()?.waiting.as_ref()?;
+            let reason = waiting.reason.as_deref()?;
+            IMAGE_PULL_FAILURES.contains(&reason).then(|| {
+                format!(
+                    "pod {}/{}: image {} cannot be pulled ({reason}: {}).\n\
+                     Make it available to the node: list every image with `sigstore-up images`, \
+                     mirror them (or `kind load docker-image`) and install with --image-registry REGISTRY, \
+                     or set images.<component> to a reference the node can pull; then run install again",
+                    pod.namespace().unwrap_or_default(),
+                    pod.name_any(),
+                    container.image,
+                    waiting.message.as_deref().unwrap_or("no message from the node")
+                )
+            })
+        })
 }
 
 /// The pods a Deployment's selector picks (matchLabels and matchExpressions), as kube's

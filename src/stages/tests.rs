@@ -284,3 +284,45 @@ async fn a_failing_pod_is_explained_with_its_log_and_no_secret() {
     assert!(text.contains("tree 42 not found"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+#[tokio::test]
+async fn an_image_that_cannot_be_pulled_is_reported_at_once() {
+    use crate::cluster::DeploymentRef;
+    use crate::cluster::wait::deployments_ready;
+    let fake = FakeApi::new();
+    fake.insert(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "redis", "namespace": "rekor-system"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "redis"}},
+                 "template": {"spec": {"containers": []}}},
+        "status": {"replicas": 1}}));
+    fake.insert(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "redis-abc", "namespace": "rekor-system",
+                     "labels": {"app.kubernetes.io/name": "redis"}},
+        "spec": {"containers": [{"name": "redis"}]},
+        "status": {"phase": "Pending", "containerStatuses": [{
+            "name": "redis", "ready": false, "restartCount": 0, "imageID": "",
+            "image": "registry.invalid/library/redis:7.0",
+            "state": {"waiting": {"reason": "ImagePullBackOff",
+                                  "message": "Back-off pulling image \"registry.invalid/library/redis:7.0\""}}}]}}));
+    let target = DeploymentRef {
+        namespace: "rekor-system".into(),
+        name: "redis".into(),
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let error = deployments_ready(&fake.cluster(), &[target], deadline, &|_| {}, &[])
+        .await
+        .unwrap_err();
+    // Long before the deadline (the fake answers at once; a minute would mean it waited).
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        matches!(failure_of(&error), Some(Failure::NotReady(_))),
+        "{error:#}"
+    );
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("registry.invalid/library/redis:7.0"),
+        "{message}"
+    );
+    assert!(message.contains("ImagePullBackOff"), "{message}");
+    assert!(message.contains("--image-registry"), "{message}");
+}
