@@ -128,7 +128,7 @@ pub async fn deployments_ready(
     let all_ready = async {
         tokio::select! {
             result = all_ready => result,
-            failure = image_pull_failure(cluster, &namespaces) => Err(failure),
+            failure = image_pull_failure(cluster, &namespaces, deployments) => Err(failure),
         }
     };
     match tokio::time::timeout_at(deadline, all_ready).await {
@@ -168,7 +168,11 @@ const IMAGE_PULL_FAILURES: &[&str] = &[
 
 /// Resolves (with the error to report) as soon as a pod in `namespaces` waits for an image that
 /// cannot be pulled; never resolves otherwise.
-async fn image_pull_failure(cluster: &Cluster, namespaces: &[&str]) -> anyhow::Error {
+async fn image_pull_failure(
+    cluster: &Cluster,
+    namespaces: &[&str],
+    deployments: &[DeploymentRef],
+) -> anyhow::Error {
     use kube::runtime::watcher;
     let streams = namespaces.iter().map(|namespace| {
         let api: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
@@ -181,6 +185,15 @@ async fn image_pull_failure(cluster: &Cluster, namespaces: &[&str]) -> anyhow::E
     while let Some(event) = pods.next().await {
         let Ok(pod) = event else { continue };
         if let Some(message) = pull_failure_of(&pod) {
+            // Name the Deployment too: its pods are named `<deployment>-<hash>-<id>`.
+            let owner = deployments.iter().find(|d| {
+                pod.namespace().as_deref() == Some(d.namespace.as_str())
+                    && pod.name_any().starts_with(&format!("{}-", d.name))
+            });
+            let message = match owner {
+                Some(deployment) => format!("deployment {deployment}: {message}"),
+                None => message,
+            };
             return Failure::NotReady(message).into();
         }
     }

@@ -324,5 +324,9 @@ async fn an_image_that_cannot_be_pulled_is_reported_at_once() {
         "{message}"
     );
     assert!(message.contains("ImagePullBackOff"), "{message}");
+    assert!(
+        message.contains("deployment rekor-system/redis"),
+        "{message}"
+    );
     assert!(message.contains("--image-registry"), "{message}");
 }

@@ -502,6 +502,11 @@ async fn a_workload_that_cannot_start_is_named_with_its_reason() {
         !message.contains("deployment trillian-system/mysql"),
         "mysql was ready: {message}"
     );
+    assert!(
+        message.contains("docker.io/library/redis:does-not-exist")
+            && message.contains("--image-registry"),
+        "names the image and the fix: {message}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
