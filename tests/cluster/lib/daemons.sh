@@ -22,10 +22,15 @@ running() {
   alive "$p" && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "${COMM[$1]}" ]
 }
 
-# start NAME CMD...: run detached in its own session, stdin closed, output to LOGS/NAME.log, pid recorded
+# start NAME CMD...: run detached in its own session, stdin closed, output to LOGS/NAME.log, pid recorded.
+# No other descriptor of the caller is passed on: a daemon must not hold, say, the lock file of a
+# `flock LOCK tests/cluster/up` (which would stay locked until down).
 start() {
   local n=$1; shift
-  setsid "$@" > "$LOGS/$n.log" 2>&1 < /dev/null &
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
+    exec setsid "$@"
+  ) > "$LOGS/$n.log" 2>&1 < /dev/null &
   echo $! > "$PIDS/$n.pid"
 }
 
