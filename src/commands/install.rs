@@ -24,10 +24,37 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
         reports.len(),
         ran.join(", ")
     ));
+    if let Some(path) = std::env::var_os(TIMINGS_ENV) {
+        write_timings(path.as_ref(), &timings)?;
+    }
     if args.ci {
         ci_environment(global, args, &ctx).await?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// When this names a file, install appends one line per stage to it, `<stage>\t<seconds>` (what
+/// tests/bench reads: stage names hold spaces and commas, so the plain stage lines cannot be split).
+const TIMINGS_ENV: &str = "SIGSTORE_UP_TIMINGS";
+
+fn write_timings(path: &std::path::Path, timings: &[pipeline::StageTiming]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let lines: String = timings
+        .iter()
+        .map(|t| format!("{}\t{:.3}\n", t.name, t.elapsed.as_secs_f64()))
+        .collect();
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(lines.as_bytes()))
+        .with_context(|| {
+            format!(
+                "writing stage timings to {} (${TIMINGS_ENV})",
+                path.display()
+            )
+        })
 }
 
 /// `install --ci`, after the pipeline: a detached `forward` on the default ports (kept if one

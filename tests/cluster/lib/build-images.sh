@@ -173,8 +173,9 @@ image() {
   exec {lock}>&-
 }
 
-# the key of a Go image: the recipe, its reference, and the binary's build (its store dir carries the key)
-go_key() { key_of "$IMAGE_RECIPE" "$1" "$(readlink -f "$BIN/$2")"; }
+# the key of a Go image: the recipe, its reference, and the binary's build, named by its store dir (which
+# carries the build's key; hashing the binaries themselves cost seconds at every up)
+go_key() { local b; b=$(readlink -f "$BIN/$2"); key_of "$IMAGE_RECIPE" "$1" "build ${b#"$CACHE/store/"}"; }
 
 build_images() {
   command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install -y debootstrap)"

@@ -11,7 +11,7 @@ node_ns() { echo "nsenter --mount=/proc/$(cat "$PIDS/node-mounts.pid")/ns/mnt --
 # the kernel truncates comm to 15 characters; a recorded pid counts only if it still runs that program
 declare -A COMM=([etcd]=etcd [kube-apiserver]=kube-apiserver [kube-controller-manager]=kube-controller
   [kube-scheduler]=kube-scheduler [containerd]=containerd [kubelet]=kubelet [kube-proxy]=kube-proxy
-  [node-mounts]=sleep)
+  [node-mounts]=sleep [containerd-import]=containerd)
 DAEMONS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-mounts containerd kubelet kube-proxy)
 
 # alive PID: exists and is not a zombie (PID 1 on these VMs reaps orphans only every few seconds)
@@ -22,10 +22,15 @@ running() {
   alive "$p" && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "${COMM[$1]}" ]
 }
 
-# start NAME CMD...: run detached in its own session, stdin closed, output to LOGS/NAME.log, pid recorded
+# start NAME CMD...: run detached in its own session, stdin closed, output to LOGS/NAME.log, pid recorded.
+# No other descriptor of the caller is passed on: a daemon must not hold, say, the lock file of a
+# `flock LOCK tests/cluster/up` (which would stay locked until down).
 start() {
   local n=$1; shift
-  setsid "$@" > "$LOGS/$n.log" 2>&1 < /dev/null &
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
+    exec setsid "$@"
+  ) > "$LOGS/$n.log" 2>&1 < /dev/null &
   echo $! > "$PIDS/$n.pid"
 }
 
