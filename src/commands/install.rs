@@ -25,7 +25,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
         ran.join(", ")
     ));
     if let Some(path) = std::env::var_os(TIMINGS_ENV) {
-        write_timings(path.as_ref(), &timings)?;
+        write_timings(path.as_ref(), &reports)?;
     }
     if args.ci {
         ci_environment(global, args, &ctx).await?;
@@ -37,7 +37,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
 /// tests/bench reads: stage names hold spaces and commas, so the plain stage lines cannot be split).
 const TIMINGS_ENV: &str = "SIGSTORE_UP_TIMINGS";
 
-fn write_timings(path: &std::path::Path, timings: &[pipeline::StageTiming]) -> anyhow::Result<()> {
+fn write_timings(path: &std::path::Path, timings: &[pipeline::StageReport]) -> anyhow::Result<()> {
     use anyhow::Context as _;
     use std::io::Write as _;
     let lines: String = timings
