@@ -213,12 +213,12 @@ pub fn pull_failure_of(pod: &Pod) -> Option<String> {
             let reason = waiting.reason.as_deref()?;
             IMAGE_PULL_FAILURES.contains(&reason).then(|| {
                 format!(
-                    "pod {}/{}: image {} cannot be pulled ({reason}: {}).\n\
+                    "pod {} (namespace {}): image {} cannot be pulled ({reason}: {}).\n\
                      Make it available to the node: list every image with `sigstore-up images`, \
                      mirror them (or `kind load docker-image`) and install with --image-registry REGISTRY, \
                      or set images.<component> to a reference the node can pull; then run install again",
-                    pod.namespace().unwrap_or_default(),
                     pod.name_any(),
+                    pod.namespace().unwrap_or_default(),
                     container.image,
                     waiting.message.as_deref().unwrap_or("no message from the node")
                 )
