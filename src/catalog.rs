@@ -44,15 +44,18 @@ pub enum Tier {
     Fulcio,
     /// Rekor and the CT log: they start once their Trillian trees exist.
     Logs,
+    /// The TUF repository server: applied once the trust material is known (stage "tuf").
+    Tuf,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [
+    pub const ALL: [Tier; 6] = [
         Tier::Namespaces,
         Tier::Databases,
         Tier::Trillian,
         Tier::Fulcio,
         Tier::Logs,
+        Tier::Tuf,
     ];
 }
 
@@ -63,14 +66,16 @@ pub enum NamespaceKey {
     Rekor,
     Ctlog,
     Fulcio,
+    Tuf,
 }
 
 impl NamespaceKey {
-    pub const ALL: [NamespaceKey; 4] = [
+    pub const ALL: [NamespaceKey; 5] = [
         NamespaceKey::Trillian,
         NamespaceKey::Rekor,
         NamespaceKey::Ctlog,
         NamespaceKey::Fulcio,
+        NamespaceKey::Tuf,
     ];
 
     /// The values key under `namespaces.` (and the namespace's `app.kubernetes.io/name`).
@@ -80,6 +85,7 @@ impl NamespaceKey {
             NamespaceKey::Rekor => "rekor",
             NamespaceKey::Ctlog => "ctlog",
             NamespaceKey::Fulcio => "fulcio",
+            NamespaceKey::Tuf => "tuf",
         }
     }
 
@@ -91,6 +97,7 @@ impl NamespaceKey {
             NamespaceKey::Rekor => &ns.rekor,
             NamespaceKey::Ctlog => &ns.ctlog,
             NamespaceKey::Fulcio => &ns.fulcio,
+            NamespaceKey::Tuf => &ns.tuf,
         }
     }
 }
@@ -203,6 +210,9 @@ pub enum ProbeCheck {
     RekorCheckpoint,
     /// The CT log signs its tree head with its key.
     CtlogTreeHead,
+    /// The TUF repository verifies from the root handed out, nothing in it has expired, and its
+    /// targets are the trust material (see `tuf::verify`).
+    TufRepository,
 }
 
 impl ProbeCheck {
@@ -213,6 +223,7 @@ impl ProbeCheck {
             ProbeCheck::RekorKey => "rekor public key",
             ProbeCheck::RekorCheckpoint => "rekor signed checkpoint",
             ProbeCheck::CtlogTreeHead => "ctlog signed tree head",
+            ProbeCheck::TufRepository => "tuf repository",
         }
     }
 }
@@ -782,6 +793,84 @@ pub mod fulcio {
     };
 }
 
+pub mod tuf {
+    use super::*;
+
+    /// The TUF role keys and the signed root (see `tuf::keys::secret_keys` for the keys).
+    pub const SIGNING_KEYS: Object = Object {
+        id: "signing_keys",
+        kind: ObjectKind::Secret,
+        name: "tuf-signing-keys",
+        keys: &[
+            Key {
+                id: "root_key",
+                name: crate::tuf::keys::secret_keys::ROOT_KEY,
+            },
+            Key {
+                id: "targets_key",
+                name: crate::tuf::keys::secret_keys::TARGETS_KEY,
+            },
+            Key {
+                id: "snapshot_key",
+                name: crate::tuf::keys::secret_keys::SNAPSHOT_KEY,
+            },
+            Key {
+                id: "timestamp_key",
+                name: crate::tuf::keys::secret_keys::TIMESTAMP_KEY,
+            },
+            Key {
+                id: "root_json",
+                name: crate::tuf::keys::secret_keys::ROOT_JSON,
+            },
+        ],
+        made_by: MadeBy::Stage("tuf"),
+    };
+    /// The repositories' files (public), keys are paths with '/' as `__` (`tuf::mirror`); the
+    /// stage maps each key back to its path with the volume's `items`.
+    pub const REPOSITORY: Object = Object {
+        id: "repository",
+        kind: ObjectKind::ConfigMap,
+        name: "tuf-repository",
+        keys: &[],
+        made_by: MadeBy::Stage("tuf"),
+    };
+    /// The directory the server serves (static-file-server's FOLDER).
+    pub const WEB_DIR: &str = "/web";
+    pub const COMPONENT: Component = Component {
+        id: "tuf",
+        name: "tuf",
+        role: "tuf-repository",
+        namespace: NamespaceKey::Tuf,
+        tier: Tier::Tuf,
+        ports: &[Port {
+            name: "http",
+            container: 8080,
+            service: 80,
+        }],
+        objects: &[SIGNING_KEYS, REPOSITORY],
+        paths: &[("web_dir", WEB_DIR)],
+        templates: &[template!("tuf/service.yaml"), template!("tuf/deployment.yaml")],
+        depends_on: &[],
+        readiness: "GET /cluster/timestamp.json on http (the repository is mounted)",
+        trust: None,
+        forwards: &[Forward {
+            id: "tuf",
+            port: "http",
+            default_local: 8080,
+            help: "the TUF repository",
+            env: env_names::TUF_MIRROR,
+        }],
+        probes: &[ProbeCheck::TufRepository],
+        image: "docker.io/halverneus/static-file-server:v1.8.11",
+        resources: Resources {
+            cpu: "10m",
+            memory: "16Mi",
+            memory_limit: "64Mi",
+        },
+        replicas: Some(1),
+    };
+}
+
 /// The namespace template, rendered once per namespace a profile uses, with
 /// `namespace.name` and `namespace.key` placeholders.
 pub const NAMESPACE_TEMPLATE: Template = template!("namespace.yaml");
@@ -910,6 +999,7 @@ const CLASSIC: &[&Component] = &[
     &rekor::COMPONENT,
     &fulcio::COMPONENT,
     &ctlog::COMPONENT,
+    &tuf::COMPONENT,
 ];
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ pub fn service_url(
         },
         Audience::Host => format!("http://127.0.0.1:{}", ports.get(forward_id)),
     };
-    let text = match url_path(values, component) {
+    let text = match url_path(values, audience, component) {
         Some(path) => format!("{base}/{path}"),
         None => base,
     };
@@ -205,8 +205,12 @@ pub fn service_url(
     })
 }
 
-/// The path under which a component serves its API, if any (the CT log's `ctlog.prefix`).
-fn url_path(values: &Values, component: &Component) -> Option<String> {
+/// The path under which a component serves its API, if any (the CT log's `ctlog.prefix`; the
+/// audience's own repository on the TUF mirror).
+fn url_path(values: &Values, audience: Audience, component: &Component) -> Option<String> {
+    if component.id == catalog::tuf::COMPONENT.id {
+        return Some(audience.subdir().to_string());
+    }
     (component.id == catalog::ctlog::COMPONENT.id)
         .then(|| values.ctlog.prefix.trim_matches('/').to_string())
 }

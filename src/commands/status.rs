@@ -138,7 +138,9 @@ async fn probe(
             let mut checks = Vec::new();
             for &check in component.probes {
                 checks.push(match &tunnel {
-                    Ok(tunnel) => run_check(check, tunnel.local_addr(), values, &material).await,
+                    Ok(tunnel) => {
+                        run_check(check, tunnel.local_addr(), cluster, values, &material).await
+                    }
                     Err(error) => Check {
                         name: check.name(),
                         outcome: Outcome::Unavailable,
@@ -182,6 +184,7 @@ async fn probe_tunnel(
 async fn run_check(
     check: ProbeCheck,
     address: std::net::SocketAddr,
+    cluster: &Cluster,
     values: &Values,
     material: &crate::trust::TrustMaterial,
 ) -> Check {
@@ -191,6 +194,9 @@ async fn run_check(
         ProbeCheck::RekorCheckpoint => probe::rekor_checkpoint(address, material).await,
         ProbeCheck::CtlogTreeHead => {
             probe::ctlog_tree_head(address, &values.ctlog.prefix, material).await
+        }
+        ProbeCheck::TufRepository => {
+            crate::tuf_instance::probe(address, cluster, values, material).await
         }
     }
 }

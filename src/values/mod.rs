@@ -51,6 +51,7 @@ pub struct Values {
     pub ctlog: Ctlog,
     pub fulcio: Fulcio,
     pub lifetimes: Lifetimes,
+    pub tuf: Tuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +61,7 @@ pub struct Namespaces {
     pub rekor: String,
     pub ctlog: String,
     pub fulcio: String,
+    pub tuf: String,
 }
 
 /// Image reference of each component, by catalog id (`images.<id>`).
@@ -141,6 +143,14 @@ pub struct Lifetimes {
     pub identity_token_seconds: u32,
 }
 
+/// The TUF repository of the stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tuf {
+    /// How long each role's metadata is valid (`30d`, `720h`, ...); see `tuf::lifetimes`.
+    pub lifetimes: crate::tuf::LifetimeValues,
+}
+
 impl Default for Values {
     fn default() -> Self {
         // Each component's image, resources and replicas come from its catalog entry.
@@ -152,6 +162,7 @@ impl Default for Values {
                 rekor: "rekor-system".into(),
                 ctlog: "ctlog-system".into(),
                 fulcio: "fulcio-system".into(),
+                tuf: "tuf-system".into(),
             },
             images: components()
                 .map(|c| (c.id.to_string(), c.image.to_string()))
@@ -197,6 +208,9 @@ impl Default for Values {
             lifetimes: Lifetimes {
                 fulcio_ca_days: 3650,
                 identity_token_seconds: 600,
+            },
+            tuf: Tuf {
+                lifetimes: crate::tuf::LifetimeValues::default(),
             },
         }
     }
