@@ -139,7 +139,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,6 +185,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tuf-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audience)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -217,7 +221,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +252,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tuf-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -715,7 +723,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --output-dir --audience --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,6 +753,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -W "host cluster" -- "${cur}"))
                     return 0
                     ;;
+                --policy-controller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --rekor-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -758,6 +770,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tuf-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

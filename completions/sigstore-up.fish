@@ -99,10 +99,12 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l set -d
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s o -l output-dir -d 'Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its subdirectories cluster/ and host/' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l audience -d 'Write only this audience\'s files, directly into the directory' -r -f -a "host\t'Programs on this machine, through `sigstore-up forward` (http://127.0.0.1:PORT)'
 cluster\t'Pods in the cluster (http://SERVICE.NAMESPACE.svc)'"
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l policy-controller -d 'Also write a policy-controller TrustRoot manifest of this instance to FILE (the TUF root and a snapshot of the in-cluster repository as mirrorFS), ready for `kubectl apply -f`' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s v -l verbose -d 'Print more detail (repeat for even more)'
@@ -115,6 +117,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l reko
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l pid-file -d 'Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid, else ~/.local/state/sigstore-up/INSTANCE/forward.pid]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -142,6 +145,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l rekor-po
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l audience -d 'Audience (aud) of the token: Fulcio\'s client ID' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l namespace -d 'Namespace of the service account' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l service-account -d 'Service account the token identifies (the signing identity is https://kubernetes.io/namespaces/NAMESPACE/serviceaccounts/NAME)' -r

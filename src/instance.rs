@@ -234,17 +234,21 @@ pub fn endpoints(
     })
 }
 
-/// Writes the files of both audiences into `dir/cluster` and `dir/host`.
+/// Writes the files of both audiences into `dir/cluster` and `dir/host`; with the TUF root
+/// (see `tuf_instance::root_json`), also root.json and the audience's mirror in the env file.
 pub fn write_both_audiences(
     material: &TrustMaterial,
     values: &Values,
     ports: &ForwardPorts,
     issuer: &ServiceUrl,
+    tuf_root: Option<&[u8]>,
     dir: &Path,
 ) -> anyhow::Result<()> {
     for audience in [Audience::Cluster, Audience::Host] {
         let endpoints = endpoints(values, audience, ports, issuer)?;
-        TrustBundle::new(material, endpoints).write_to_dir(&dir.join(audience.subdir()))?;
+        let bundle = TrustBundle::new(material, endpoints);
+        crate::tuf_instance::attach(bundle, values, audience, ports, tuf_root)?
+            .write_to_dir(&dir.join(audience.subdir()))?;
     }
     Ok(())
 }

@@ -39,6 +39,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 applies: None,
             },
             Stage {
+                name: "tuf",
+                run: stages::tuf::run,
+                applies: Some(Tier::Tuf),
+            },
+            Stage {
                 name: "apply databases",
                 run: stages::apply::databases,
                 applies: Some(Tier::Databases),
@@ -81,6 +86,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
             Stage {
                 name: "wait rekor, ctlog, fulcio",
                 run: stages::wait::logs_and_fulcio,
+                applies: None,
+            },
+            Stage {
+                name: "wait tuf",
+                run: stages::wait::tuf,
                 applies: None,
             },
             Stage {
@@ -219,6 +229,11 @@ mod tests {
             assert!(position("secrets") < position("schema"));
             assert!(position("secrets") < position("trees"));
             assert!(position("trees") < position("apply rekor, ctlog"));
+            // The TUF repository is signed from the public keys "secrets" stored, and served
+            // before the trust files name it.
+            assert!(position("secrets") < position("tuf"));
+            assert!(position("tuf") < position("wait tuf"));
+            assert!(position("wait tuf") < position("trust"));
             // Pods are applied only after the Secrets they mount exist.
             for stage in install_stages(profile) {
                 if let Some(tier) = stage.applies

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod secrets;
 pub mod trees;
 pub mod trust;
+pub mod tuf;
 pub mod wait;
 
 use std::fmt;
@@ -179,6 +180,8 @@ pub enum Outcome {
     },
     /// Trust files written to this directory.
     TrustWritten(PathBuf),
+    /// The TUF keys, what was signed anew, and the server applied.
+    Tuf(tuf::TufOutcome),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -206,6 +209,7 @@ impl Outcome {
                 ctlog,
                 ctlog_config_written,
             } => rekor.1 == Made::Exists && ctlog.1 == Made::Exists && !ctlog_config_written,
+            Outcome::Tuf(tuf) => tuf.changed_nothing(),
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
@@ -257,6 +261,7 @@ impl fmt::Display for Outcome {
                 }
             ),
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
+            Outcome::Tuf(tuf) => write!(f, "{tuf}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }

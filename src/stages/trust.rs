@@ -11,6 +11,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         line.progress("reading public keys and the Fulcio root");
         let material = gather_trust_material(&ctx.cluster, &ctx.values).await?;
         let issuer = issuer_url(&ctx.cluster, &ctx.values).await?;
+        let tuf_root = crate::tuf_instance::root_json(&ctx.cluster, &ctx.values).await?;
         let dir = match state_dir(&ctx.values.instance) {
             Ok(dir) => dir,
             // Everything is installed; only the local copy has no default place. Not worth
@@ -28,6 +29,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             &ctx.values,
             &ForwardPorts::defaults(),
             &issuer,
+            tuf_root.as_deref(),
             &dir,
         )?;
         Ok(Outcome::TrustWritten(dir))

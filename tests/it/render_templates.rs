@@ -342,7 +342,7 @@ fn image_registry_rewrites_every_image() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("image: "))
         .collect();
-    assert_eq!(images.len(), 7);
+    assert_eq!(images.len(), 8);
     assert!(
         images
             .iter()
