@@ -1,4 +1,5 @@
-# Build every binary the test cluster runs, from the Go module proxy, into CACHE.
+# Build every binary the test cluster runs, from the Go module proxy (static-file-server: from its copy in
+# third_party/, the proxy serves none of its versions), into CACHE.
 # Each group is built once per cache key (its versions + this file) into CACHE/store/<group>-<key>,
 # then linked into CACHE/bin. A second run builds nothing. Sourced by `up` (after common.sh).
 
@@ -98,6 +99,33 @@ build_cosign() {
   local major=${COSIGN_VERSION%%.*}
   goinstall "$1" "github.com/sigstore/cosign/$major/cmd/cosign@$COSIGN_VERSION" "-X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION"
 }
+# The modern profile's servers. Both logs' commands are packages named `posix`: each is installed into a
+# GOBIN of its own and renamed, since BIN links every group's files by name.
+build_rekortiles() {
+  local out=$1
+  goinstall "$out/gobin" "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix@$REKOR_TILES_VERSION" \
+    "-X sigs.k8s.io/release-utils/version.gitVersion=$REKOR_TILES_VERSION"
+  mv "$out/gobin/posix" "$out/rekor-server-posix"; rmdir "$out/gobin"
+}
+build_tesseract() {
+  local out=$1
+  goinstall "$out/gobin" "github.com/transparency-dev/tesseract/cmd/tesseract/posix@$TESSERACT_VERSION"
+  mv "$out/gobin/posix" "$out/tesseract-posix"; rmdir "$out/gobin"
+}
+build_tsa() {
+  goinstall "$1" "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@$TSA_VERSION" \
+    "-X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
+}
+# not on the Go module proxy: third_party/static-file-server is the upstream tag's sources, unchanged
+STATIC_FILE_SERVER_SRC=$HARNESS_DIR/third_party/static-file-server
+build_staticfileserver() {
+  local out=$1 tag; tag=$(sed -n 's/^tag: //p' "$STATIC_FILE_SERVER_SRC/UPSTREAM")
+  [ "$tag" = "$STATIC_FILE_SERVER_VERSION" ] \
+    || { echo "versions.env wants static-file-server $STATIC_FILE_SERVER_VERSION, third_party/ holds $tag"; return 1; }
+  cd "$STATIC_FILE_SERVER_SRC"
+  go build -trimpath -ldflags="-s -w -X github.com/halverneus/static-file-server/cli/version.version=${tag#v}" \
+    -o "$out/static-file-server" ./bin/serve
+}
 # our own tiny programs: the pause container and the proof's HTTP server
 build_local() {
   local out=$1; cd "$HARNESS_DIR/src"
@@ -108,7 +136,8 @@ build_local() {
 build_binaries() {
   check_go
   local groups=("$@")
-  [ ${#groups[@]} -gt 0 ] || groups=(local kubernetes etcd coredns trillian ctlog rekor fulcio cosign)
+  [ ${#groups[@]} -gt 0 ] || groups=(local kubernetes etcd coredns trillian ctlog rekor fulcio cosign \
+    rekortiles tesseract tsa staticfileserver)
   local g key
   for g in "${groups[@]}"; do
     case $g in
@@ -121,6 +150,12 @@ build_binaries() {
       rekor) key=$(key_of "$BUILD_RECIPE" "$REKOR_VERSION") ;;
       fulcio) key=$(key_of "$BUILD_RECIPE" "$FULCIO_VERSION") ;;
       cosign) key=$(key_of "$BUILD_RECIPE" "$COSIGN_VERSION") ;;
+      rekortiles) key=$(key_of "$BUILD_RECIPE" "$REKOR_TILES_VERSION") ;;
+      tesseract) key=$(key_of "$BUILD_RECIPE" "$TESSERACT_VERSION") ;;
+      tsa) key=$(key_of "$BUILD_RECIPE" "$TSA_VERSION") ;;
+      staticfileserver)
+        local srcs; mapfile -t srcs < <(find "$STATIC_FILE_SERVER_SRC" -type f | LC_ALL=C sort)
+        key=$(key_of "$BUILD_RECIPE" "$STATIC_FILE_SERVER_VERSION" "${srcs[@]}") ;;
       *) die "unknown build group $g" ;;
     esac
     step "binaries: $g" built "$g" "$key" "build_$g"
