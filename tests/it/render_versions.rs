@@ -16,10 +16,19 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
     ("IMAGE_CTLOG", "images.ctlog"),
     ("IMAGE_REKOR", "images.rekor"),
     ("IMAGE_FULCIO", "images.fulcio"),
+    ("IMAGE_STATIC_FILE_SERVER", "images.tuf"),
 ];
 
 /// IMAGE_* entries only the test-cluster harness uses.
-const HARNESS_IMAGES: &[&str] = &["IMAGE_PAUSE", "IMAGE_COREDNS", "IMAGE_PROOF_HTTP"];
+const HARNESS_IMAGES: &[&str] = &[
+    "IMAGE_PAUSE",
+    "IMAGE_COREDNS",
+    "IMAGE_PROOF_HTTP",
+    // modern profile: moved to PRODUCT_IMAGES when the catalog entries land
+    "IMAGE_REKOR_TILES",
+    "IMAGE_TESSERACT",
+    "IMAGE_TSA",
+];
 
 /// NAME=value lines; comments and blank lines skipped (the file's documented format).
 fn versions_env() -> BTreeMap<String, String> {
@@ -81,7 +90,7 @@ fn rendered_manifests_use_only_versions_env_images() {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("image: "))
         .collect();
-    assert_eq!(images.len(), 7, "one container per component: {images:?}");
+    assert_eq!(images.len(), 8, "one container per component: {images:?}");
     for image in images {
         assert!(
             allowed.iter().any(|a| a.as_str() == image),
