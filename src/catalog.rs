@@ -849,7 +849,10 @@ pub mod tuf {
         }],
         objects: &[SIGNING_KEYS, REPOSITORY],
         paths: &[("web_dir", WEB_DIR)],
-        templates: &[template!("tuf/service.yaml"), template!("tuf/deployment.yaml")],
+        templates: &[
+            template!("tuf/service.yaml"),
+            template!("tuf/deployment.yaml"),
+        ],
         depends_on: &[],
         readiness: "GET /cluster/timestamp.json on http (the repository is mounted)",
         trust: None,

@@ -26,7 +26,14 @@ pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Resu
     let ports = args.ports.ports();
     let written: Vec<PathBuf> = match args.audience {
         None => {
-            write_both_audiences(&material, &values, &ports, &issuer, tuf_root.as_deref(), &dir)?;
+            write_both_audiences(
+                &material,
+                &values,
+                &ports,
+                &issuer,
+                tuf_root.as_deref(),
+                &dir,
+            )?;
             [Audience::Cluster, Audience::Host]
                 .map(|audience| absolute(&dir.join(audience.subdir())))
                 .to_vec()

@@ -36,21 +36,21 @@ pub struct TufOutcome {
     /// The keys and the root: minted now, or found.
     pub keys: Made,
     /// For each audience: its directory and what was signed anew.
-    pub audiences: Vec<(String, Refreshed2)>,
+    pub audiences: Vec<(String, AudienceOutcome)>,
     /// Objects created or changed by the apply (ConfigMap, Service, Deployment).
     pub applied_changes: usize,
 }
 
 /// What one audience's refresh did, in short.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refreshed2 {
+pub struct AudienceOutcome {
     pub signed: Vec<&'static str>,
     pub timestamp_version: u64,
     /// Unix seconds.
     pub timestamp_expires: i64,
 }
 
-impl From<&Refreshed> for Refreshed2 {
+impl From<&Refreshed> for AudienceOutcome {
     fn from(refreshed: &Refreshed) -> Self {
         let mut signed = Vec::new();
         for (role, done) in [
@@ -62,7 +62,7 @@ impl From<&Refreshed> for Refreshed2 {
                 signed.push(role);
             }
         }
-        Refreshed2 {
+        AudienceOutcome {
             signed,
             timestamp_version: refreshed.state.timestamp.0,
             timestamp_expires: refreshed.state.timestamp.1,
@@ -153,7 +153,11 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         let config_map = config_map(ctx, data.clone());
         let mut objects = vec![to_dynamic(&config_map)?];
         for mut object in ctx.objects(Tier::Tuf)? {
-            if object.types.as_ref().is_some_and(|t| t.kind == "Deployment") {
+            if object
+                .types
+                .as_ref()
+                .is_some_and(|t| t.kind == "Deployment")
+            {
                 serve(&mut object.data, &data);
             }
             objects.push(object);

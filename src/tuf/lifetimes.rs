@@ -214,6 +214,9 @@ mod tests {
         assert!(!is_due(in_days(6), now, lifetime), "more than half left");
         assert!(is_due(in_days(4), now, lifetime), "less than half left");
         assert!(is_due(in_days(-1), now, lifetime), "expired");
-        assert!(is_due(in_days(30), now, lifetime), "the lifetime was shortened");
+        assert!(
+            is_due(in_days(30), now, lifetime),
+            "the lifetime was shortened"
+        );
     }
 }

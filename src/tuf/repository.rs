@@ -25,7 +25,9 @@ use sha2::{Digest as _, Sha256};
 use tough::TargetName;
 use tough::editor::signed::SignedRole;
 use tough::schema::decoded::Decoded;
-use tough::schema::{Hashes, KeyHolder, Metafile, Role, Root, Signed, Snapshot, Targets, Timestamp};
+use tough::schema::{
+    Hashes, KeyHolder, Metafile, Role, Root, Signed, Snapshot, Targets, Timestamp,
+};
 
 use super::keys::{RoleKeys, SPEC_VERSION};
 use super::lifetimes::{Lifetimes, is_due};
@@ -49,13 +51,13 @@ pub struct TargetFile {
 
 /// Which roles a refresh signed anew.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Signed3 {
+pub struct SignedRoles {
     pub targets: bool,
     pub snapshot: bool,
     pub timestamp: bool,
 }
 
-impl Signed3 {
+impl SignedRoles {
     pub fn any(self) -> bool {
         self.targets || self.snapshot || self.timestamp
     }
@@ -65,7 +67,7 @@ impl Signed3 {
 #[derive(Debug, Clone)]
 pub struct Refreshed {
     pub files: Files,
-    pub signed: Signed3,
+    pub signed: SignedRoles,
     /// Versions and expiry (Unix seconds) of the current metadata.
     pub state: State,
 }
@@ -124,7 +126,7 @@ pub async fn refresh(inputs: &Inputs<'_>, previous: &Files) -> Result<Refreshed,
     let seen = |role: &str| highest_version(previous, role);
     let desired = desired_targets(inputs.targets)?;
 
-    let mut signed = Signed3::default();
+    let mut signed = SignedRoles::default();
     let targets = match &current {
         Some(c)
             if same_targets(&c.targets.0.signed, &desired)
@@ -285,7 +287,10 @@ fn desired_targets(
 
 /// The same names, lengths, hashes and custom metadata.
 fn same_targets(targets: &Targets, desired: &HashMap<TargetName, tough::schema::Target>) -> bool {
-    targets.delegations.as_ref().is_none_or(|d| d.roles.is_empty())
+    targets
+        .delegations
+        .as_ref()
+        .is_none_or(|d| d.roles.is_empty())
         && targets.targets.len() == desired.len()
         && desired.iter().all(|(name, want)| {
             targets.targets.get(name).is_some_and(|have| {

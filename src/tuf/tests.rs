@@ -63,7 +63,10 @@ impl Fixture {
 }
 
 fn role_files(files: &Files) -> Vec<&String> {
-    files.keys().filter(|p| !p.starts_with("targets/")).collect()
+    files
+        .keys()
+        .filter(|p| !p.starts_with("targets/"))
+        .collect()
 }
 
 #[tokio::test]
@@ -139,7 +142,7 @@ async fn a_timestamp_near_expiry_is_signed_again_alone() {
         .unwrap();
     assert_eq!(
         again.signed,
-        repository::Signed3 {
+        repository::SignedRoles {
             targets: false,
             snapshot: false,
             timestamp: true

@@ -19,13 +19,14 @@ use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
 use kube::api::{ListParams, LogParams};
 use kube::{Api, Client};
 
-const KEY_SECRETS: [(&str, &str); 6] = [
+const KEY_SECRETS: [(&str, &str); 7] = [
     ("trillian-system", "trillian-mysql"),
     ("fulcio-system", "fulcio-secret"),
     ("ctlog-system", "ctlog-secrets"),
     ("ctlog-system", "ctlog-public-key"),
     ("rekor-system", "rekor-signing-key"),
     ("rekor-system", "rekor-public-key"),
+    ("tuf-system", "tuf-signing-keys"),
 ];
 const TREE_CONFIG_MAPS: [(&str, &str); 2] = [
     ("rekor-system", "rekor-config"),
@@ -107,6 +108,7 @@ async fn pods(client: &Client) -> Vec<(String, String, i32)> {
         "rekor-system",
         "ctlog-system",
         "fulcio-system",
+        "tuf-system",
     ] {
         let list = Api::<Pod>::namespaced(client.clone(), namespace)
             .list(&ListParams::default())
@@ -210,6 +212,7 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
         "ctlog-secrets exists",
         "rekor-signing-key exists",
         "ctlog config unchanged",
+        "keys exists; cluster unchanged",
     ] {
         assert!(
             second.contains(expected),

@@ -18,6 +18,7 @@ mod cluster_data_tier;
 mod cluster_install;
 mod cluster_trust;
 mod cluster_trust_stack;
+mod cluster_tuf;
 mod e2e_keyless;
 mod harness_proof;
 mod probe_real_servers;
