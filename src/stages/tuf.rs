@@ -244,6 +244,21 @@ mod tests {
             .find(|m| m.tier == Tier::Tuf && m.kind() == "Deployment")
             .unwrap();
         let mut object = serde_json::to_value(&deployment.object).unwrap();
+        // What the API server's typed apply needs (env values are strings, ...).
+        let typed: k8s_openapi::api::apps::v1::Deployment =
+            serde_json::from_value(object.clone()).expect("a valid Deployment");
+        let container = &typed.spec.unwrap().template.spec.unwrap().containers[0];
+        let env = |name: &str| {
+            container
+                .env
+                .iter()
+                .flatten()
+                .find(|e| e.name == name)
+                .and_then(|e| e.value.clone())
+        };
+        let port = catalog::tuf::COMPONENT.port("http").container;
+        assert_eq!(env("PORT"), Some(port.to_string()));
+        assert_eq!(env("FOLDER").as_deref(), Some(catalog::tuf::WEB_DIR));
         let data = BTreeMap::from([
             ("cluster__timestamp.json".to_string(), "{}".to_string()),
             ("host__targets__ab.rekor.pub".to_string(), "k".to_string()),
