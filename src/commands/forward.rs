@@ -176,6 +176,9 @@ async fn run_foreground(
     ui: &Ui,
 ) -> anyhow::Result<()> {
     let cluster = super::connect_cluster(global).await?;
+    let mut values = values.clone();
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
+    let values = &values;
     cluster.server_version().await?;
     let tunnels = open_tunnels(&cluster, values, ports).await?;
     let pid_guard = match pid_file {
