@@ -139,7 +139,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +155,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -182,6 +186,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -217,7 +225,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,6 +243,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
+                    return 0
+                    ;;
                 --rekor-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,6 +260,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -453,7 +469,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__images)
-            opts="-f -v -q -h -V --values --set --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,6 +485,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -491,7 +511,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__install)
-            opts="-f -v -q -h -V --values --set --image-registry --timeout --stop-after --ci --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --stop-after --ci --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,6 +527,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -559,7 +583,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__render)
-            opts="-f -v -q -h -V --values --set --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,6 +599,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -597,7 +625,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__status)
-            opts="-f -o -v -q -h -V --values --set --output --probe --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --probe --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +641,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -639,7 +671,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__teardown)
-            opts="-f -y -v -q -h -V --values --set --yes --keep-namespaces --timeout --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -y -v -q -h -V --values --set --profile --yes --keep-namespaces --timeout --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +687,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -715,7 +751,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --output-dir --audience --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,6 +767,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output-dir)
@@ -758,6 +798,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

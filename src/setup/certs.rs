@@ -760,3 +760,59 @@ impl fmt::Debug for Ed25519Key {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use x509_cert::der::Decode as _;
+
+    use super::*;
+
+    /// What timestamp-server's `VerifyCertChain` requires of a file signer's chain.
+    #[test]
+    fn tsa_chain_is_leaf_then_root_with_a_critical_timestamping_eku() {
+        let signer = TsaSigner::generate(Duration::from_secs(86_400)).unwrap();
+        let blocks = pem::parse_many(signer.chain_pem()).unwrap();
+        assert_eq!(blocks.len(), 2);
+        let leaf = x509_cert::Certificate::from_der(blocks[0].contents()).unwrap();
+        let root = x509_cert::Certificate::from_der(blocks[1].contents()).unwrap();
+        assert_eq!(
+            leaf.tbs_certificate().issuer(),
+            root.tbs_certificate().subject()
+        );
+        let eku = leaf
+            .tbs_certificate()
+            .extensions()
+            .unwrap()
+            .iter()
+            .find(|e| e.extn_id.to_string() == "2.5.29.37")
+            .expect("the leaf has an extended key usage");
+        assert!(eku.critical);
+        assert_eq!(eku.extn_value.as_bytes(), EKU_TIMESTAMPING_DER);
+        // Read back from the Secret's two entries, the key matches the leaf.
+        let private = signer.private_key_pem().unwrap();
+        TsaSigner::from_secret_data(private.as_bytes(), signer.chain_pem().as_bytes()).unwrap();
+        let other = TsaSigner::generate(Duration::from_secs(86_400)).unwrap();
+        assert!(
+            TsaSigner::from_secret_data(private.as_bytes(), other.chain_pem().as_bytes()).is_err()
+        );
+    }
+
+    #[test]
+    fn ed25519_key_round_trips_through_pkcs8_pem() {
+        let key = Ed25519Key::generate();
+        let pem_text = key.to_pkcs8_pem().unwrap();
+        assert!(pem_text.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let back = Ed25519Key::from_pem(pem_text.as_bytes()).unwrap();
+        assert_eq!(back.public_key_raw(), key.public_key_raw());
+        let public = crate::trust::PublicKey::parse(key.public_key_pem().as_bytes()).unwrap();
+        assert_eq!(public.key_details(), crate::trust::KeyDetails::PkixEd25519);
+    }
+
+    #[test]
+    fn sec1_pem_is_what_tesseract_reads() {
+        let key = EcKeyPair::generate();
+        let pem_text = key.to_sec1_pem().unwrap();
+        assert!(pem_text.starts_with("-----BEGIN EC PRIVATE KEY-----"));
+        assert_eq!(EcKeyPair::from_pem(pem_text.as_bytes()).unwrap(), key);
+    }
+}

@@ -324,3 +324,30 @@ fn encode_pem(tag: &str, der: &[u8]) -> String {
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The C2SP signed-note key ID of an Ed25519 key, worked by hand from the spec:
+    /// SHA-256("origin" || "\n" || 0x01 || key), for the all-zero key.
+    #[test]
+    fn rekor_v2_log_id_is_the_signed_note_key_hash() {
+        let key = PublicKey::from_ed25519(&[0; 32]);
+        let mut input = b"rekor.rekor-system.svc\n\x01".to_vec();
+        input.extend_from_slice(&[0; 32]);
+        let expected: [u8; 32] = Sha256::digest(&input).into();
+        assert_eq!(
+            key.note_log_id("rekor.rekor-system.svc").as_bytes(),
+            &expected
+        );
+        // Not the Rekor v1 form, and it changes with the origin.
+        assert_ne!(key.note_log_id("rekor.rekor-system.svc"), key.log_id());
+        assert_ne!(
+            key.note_log_id("rekor.rekor-system.svc"),
+            key.note_log_id("rekor.other.svc")
+        );
+        assert_eq!(PublicKey::parse(key.to_pem().as_bytes()).unwrap(), key);
+        assert_eq!(key.key_details().as_str(), "PKIX_ED25519");
+    }
+}
