@@ -19,6 +19,7 @@ mod cluster_install;
 mod cluster_trust;
 mod cluster_trust_stack;
 mod e2e_keyless;
+mod e2e_modern;
 mod harness_proof;
 mod probe_real_servers;
 mod render_pod_security;
