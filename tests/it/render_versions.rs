@@ -27,7 +27,7 @@ const HARNESS_IMAGES: &[&str] = &[
     "IMAGE_REKOR_TILES",
     "IMAGE_TESSERACT",
     "IMAGE_TSA",
-    "IMAGE_STATIC_FILE_SERVER",
+    "IMAGE_CADDY",
 ];
 
 /// NAME=value lines; comments and blank lines skipped (the file's documented format).
