@@ -19,7 +19,16 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
 ];
 
 /// IMAGE_* entries only the test-cluster harness uses.
-const HARNESS_IMAGES: &[&str] = &["IMAGE_PAUSE", "IMAGE_COREDNS", "IMAGE_PROOF_HTTP"];
+const HARNESS_IMAGES: &[&str] = &[
+    "IMAGE_PAUSE",
+    "IMAGE_COREDNS",
+    "IMAGE_PROOF_HTTP",
+    // modern profile: moved to PRODUCT_IMAGES when the catalog entries land
+    "IMAGE_REKOR_TILES",
+    "IMAGE_TESSERACT",
+    "IMAGE_TSA",
+    "IMAGE_CADDY",
+];
 
 /// NAME=value lines; comments and blank lines skipped (the file's documented format).
 fn versions_env() -> BTreeMap<String, String> {

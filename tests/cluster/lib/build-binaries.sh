@@ -98,6 +98,27 @@ build_cosign() {
   local major=${COSIGN_VERSION%%.*}
   goinstall "$1" "github.com/sigstore/cosign/$major/cmd/cosign@$COSIGN_VERSION" "-X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION"
 }
+# The modern profile's servers. Both logs' commands are packages named `posix`: each is installed into a
+# GOBIN of its own and renamed, since BIN links every group's files by name.
+build_rekortiles() {
+  local out=$1
+  goinstall "$out/gobin" "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix@$REKOR_TILES_VERSION" \
+    "-X sigs.k8s.io/release-utils/version.gitVersion=$REKOR_TILES_VERSION"
+  mv "$out/gobin/posix" "$out/rekor-server-posix"; rmdir "$out/gobin"
+}
+build_tesseract() {
+  local out=$1
+  goinstall "$out/gobin" "github.com/transparency-dev/tesseract/cmd/tesseract/posix@$TESSERACT_VERSION"
+  mv "$out/gobin/posix" "$out/tesseract-posix"; rmdir "$out/gobin"
+}
+build_tsa() {
+  goinstall "$1" "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@$TSA_VERSION" \
+    "-X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
+}
+# Caddy: the static file server beside the tile logs (their read path) and of the TUF repository
+build_caddy() {
+  goinstall "$1" "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
+}
 # our own tiny programs: the pause container and the proof's HTTP server
 build_local() {
   local out=$1; cd "$HARNESS_DIR/src"
@@ -108,7 +129,8 @@ build_local() {
 build_binaries() {
   check_go
   local groups=("$@")
-  [ ${#groups[@]} -gt 0 ] || groups=(local kubernetes etcd coredns trillian ctlog rekor fulcio cosign)
+  [ ${#groups[@]} -gt 0 ] || groups=(local kubernetes etcd coredns trillian ctlog rekor fulcio cosign \
+    rekortiles tesseract tsa caddy)
   local g key
   for g in "${groups[@]}"; do
     case $g in
@@ -121,6 +143,10 @@ build_binaries() {
       rekor) key=$(key_of "$BUILD_RECIPE" "$REKOR_VERSION") ;;
       fulcio) key=$(key_of "$BUILD_RECIPE" "$FULCIO_VERSION") ;;
       cosign) key=$(key_of "$BUILD_RECIPE" "$COSIGN_VERSION") ;;
+      rekortiles) key=$(key_of "$BUILD_RECIPE" "$REKOR_TILES_VERSION") ;;
+      tesseract) key=$(key_of "$BUILD_RECIPE" "$TESSERACT_VERSION") ;;
+      tsa) key=$(key_of "$BUILD_RECIPE" "$TSA_VERSION") ;;
+      caddy) key=$(key_of "$BUILD_RECIPE" "$CADDY_VERSION") ;;
       *) die "unknown build group $g" ;;
     esac
     step "binaries: $g" built "$g" "$key" "build_$g"

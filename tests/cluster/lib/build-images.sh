@@ -8,6 +8,14 @@
 #   rekor, fulcio    ko-built upstream: /ko-app/<name> on a static base, user 65532
 #   log_server, log_signer, ctfe   Trillian/CT images: /<binary> as entrypoint on a distroless-like base
 #   coredns, pause   /coredns (cap_net_bind_service), /pause
+#   rekor-tiles/posix   as its Dockerfile.release on distroless static nonroot: /usr/local/bin/rekor-server, no
+#                    entrypoint, CMD ["rekor-server","serve"], user 65532, workdir /home/nonroot
+#   tesseract/posix  ko-built upstream (its release workflow publishes the image with ko): /ko-app/posix as
+#                    entrypoint on a static base, user 65532
+#   timestamp-server ko-built upstream: /ko-app/timestamp-server, user 65532
+#   caddy            as the official image: /usr/bin/caddy, CMD caddy run --config /etc/caddy/Caddyfile,
+#                    XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data, workdir /srv (no default Caddyfile here: the
+#                    product always gives caddy its command)
 
 IMAGE_RECIPE=$HARNESS_DIR/lib/build-images.sh
 OCI=$HARNESS_DIR/lib/oci.py
@@ -128,16 +136,25 @@ build_static_base() {
   python3 "$OCI" layer "$r" "$CACHE/layers/static.tar"
 }
 
-# go_image NAME REF BINARY PATH_IN_IMAGE USER: static base + one layer holding the binary
-go_image() {
-  local name=$1 ref=$2 binary=$3 dest=$4 user=$5
+STATIC_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# static_image NAME REF BINARY PATH_IN_IMAGE CONFIG-FIELDS...: static base + one layer holding the binary,
+# with the given image config (see image_config)
+static_image() {
+  local name=$1 ref=$2 binary=$3 dest=$4; shift 4
   python3 "$OCI" files "$CACHE/layers/$name.tar" "$(readlink -f "$BIN/$binary"):$dest:0555"
-  local path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin extra=''
-  case $dest in /ko-app/*) path=$path:/ko-app; extra=',"KO_DATA_PATH=/var/run/ko"' ;; esac
-  image_config "\"Entrypoint\":[\"$dest\"]" "\"User\":\"$user\"" '"WorkingDir":"/"' \
-    "\"Env\":[\"PATH=$path\",\"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\"$extra]" > "$CACHE/layers/$name.json"
+  image_config "$@" > "$CACHE/layers/$name.json"
   python3 "$OCI" image --config "$CACHE/layers/$name.json" --layer "$CACHE/layers/static.tar" \
     --layer "$CACHE/layers/$name.tar" --ref "$ref" --out "$IMAGES/$name.tar"
+}
+
+# go_image NAME REF BINARY PATH_IN_IMAGE USER: a ko-style (or distroless-with-entrypoint) image: PATH_IN_IMAGE
+# is the entrypoint
+go_image() {
+  local name=$1 ref=$2 binary=$3 dest=$4 user=$5
+  local path=$STATIC_PATH extra=''
+  case $dest in /ko-app/*) path=$path:/ko-app; extra=',"KO_DATA_PATH=/var/run/ko"' ;; esac
+  static_image "$name" "$ref" "$binary" "$dest" "\"Entrypoint\":[\"$dest\"]" "\"User\":\"$user\"" '"WorkingDir":"/"' \
+    "\"Env\":[\"PATH=$path\",\"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\"$extra]"
 }
 
 build_pause_image() {
@@ -199,6 +216,19 @@ build_images() {
   step "image: rekor-server" image rekor "$(go_key "$IMAGE_REKOR" rekor-server)" \
     go_image rekor "$IMAGE_REKOR" rekor-server /ko-app/rekor-server 65532
   step "image: fulcio" image fulcio "$(go_key "$IMAGE_FULCIO" fulcio)" go_image fulcio "$IMAGE_FULCIO" fulcio /ko-app/fulcio 65532
+  step "image: rekor-tiles (posix)" image rekor_tiles "$(go_key "$IMAGE_REKOR_TILES" rekor-server-posix)" \
+    static_image rekor_tiles "$IMAGE_REKOR_TILES" rekor-server-posix /usr/local/bin/rekor-server \
+    '"Cmd":["rekor-server","serve"]' '"User":"65532"' '"WorkingDir":"/home/nonroot"' \
+    "\"Env\":[\"PATH=$STATIC_PATH\",\"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\"]"
+  step "image: tesseract (posix)" image tesseract "$(go_key "$IMAGE_TESSERACT" tesseract-posix)" \
+    go_image tesseract "$IMAGE_TESSERACT" tesseract-posix /ko-app/posix 65532
+  step "image: timestamp-server" image tsa "$(go_key "$IMAGE_TSA" timestamp-server)" \
+    go_image tsa "$IMAGE_TSA" timestamp-server /ko-app/timestamp-server 65532
+  step "image: caddy" image caddy "$(go_key "$IMAGE_CADDY" caddy)" \
+    static_image caddy "$IMAGE_CADDY" caddy /usr/bin/caddy \
+    '"Cmd":["caddy","run","--config","/etc/caddy/Caddyfile","--adapter","caddyfile"]' '"WorkingDir":"/srv"' \
+    '"ExposedPorts":{"80/tcp":{},"443/tcp":{},"2019/tcp":{}}' \
+    "\"Env\":[\"PATH=$STATIC_PATH\",\"XDG_CONFIG_HOME=/config\",\"XDG_DATA_HOME=/data\"]"
 }
 
 # the base layers are "images" without a tarball of their own: the marker file stands in for it
