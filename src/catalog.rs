@@ -313,7 +313,7 @@ pub struct Sidecar {
 /// of rekor-tiles and TesseraCT write their read path as files and serve none of it.
 pub const TILES_SERVER: Sidecar = Sidecar {
     id: "tiles_server",
-    image: "docker.io/halverneus/static-file-server:v1.8.11",
+    image: "docker.io/library/caddy:2.11.9",
 };
 
 /// Requests (what the scheduler reserves) and a memory limit, as Kubernetes quantities.
