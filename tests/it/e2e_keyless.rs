@@ -171,6 +171,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
         "sigstore-python accepted a tampered blob"
     );
 
+    assert_no_secret_leaks(&cluster().await.client, home).await;
     ok(sigstore_up(home, &["forward", "--stop"]), "forward --stop");
     ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
     let left = owned_objects(&cluster().await.client).await;

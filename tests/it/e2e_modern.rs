@@ -289,6 +289,7 @@ async fn modern_profile_signs_with_rekor_v2_and_a_signed_timestamp() {
         &tile_checkpoint("rekor-system", "rekor").await,
         &tile_checkpoint("ctlog-system", "ctlog").await,
     );
+    assert_no_secret_leaks(&cluster().await.client, home).await;
     ok(sigstore_up(home, &["status", "--probe"]), "status --probe");
 
     ok(sigstore_up(home, &["forward", "--stop"]), "forward --stop");
