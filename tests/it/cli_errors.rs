@@ -299,6 +299,9 @@ fn images_equals_the_images_of_render_for_every_profile() {
     }
 }
 
+/// One row: arguments, environment, the exit code, what the message must name.
+type BadInput<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a [&'a str]);
+
 /// Bad input, one table: each row is refused with the README's exit code and a message naming
 /// the problem (and the fix), before any cluster is contacted (there is none here). The cases
 /// that need a cluster (missing RBAC, objects owned by someone else, ports in use, an image that
@@ -320,7 +323,7 @@ fn bad_input_table() {
     let unreachable = write_kubeconfig(dir, "https://127.0.0.1:1");
     let unreachable = unreachable.to_str().unwrap();
     #[rustfmt::skip]
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, i32, &[&str])> = vec![
+    let cases: Vec<BadInput> = vec![
         // flags
         (vec!["frobnicate"], vec![], 2, &["frobnicate"]),
         (vec!["install", "--timeout", "soon"], vec![], 2, &["soon"]),
