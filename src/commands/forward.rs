@@ -54,6 +54,11 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         stop(&pid_file, ui).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The ports, their flags and the URL lines are the installed profile's.
+    let mut values = values;
+    let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
+    drop(cluster);
     let ports = args.ports.ports();
     if let Some(pid_file) = &pid_file
         && let Some(pid) = running_forward(pid_file)?
