@@ -139,7 +139,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +155,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -182,6 +186,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -221,7 +229,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +247,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
+                    return 0
+                    ;;
                 --rekor-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -252,6 +264,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,7 +477,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__images)
-            opts="-f -v -q -h -V --values --set --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +493,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -499,7 +519,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__install)
-            opts="-f -v -q -h -V --values --set --image-registry --timeout --stop-after --ci --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --stop-after --ci --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -515,6 +535,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -567,7 +591,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__render)
-            opts="-f -v -q -h -V --values --set --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +607,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --image-registry)
@@ -605,7 +633,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__status)
-            opts="-f -o -v -q -h -V --values --set --output --probe --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --probe --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +649,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -647,7 +679,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__teardown)
-            opts="-f -y -v -q -h -V --values --set --yes --keep-namespaces --timeout --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -y -v -q -h -V --values --set --profile --yes --keep-namespaces --timeout --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,6 +695,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -723,7 +759,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tuf-port --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --kubeconfig --context --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,6 +775,10 @@ _sigstore__up() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "classic modern" -- "${cur}"))
                     return 0
                     ;;
                 --output-dir)
@@ -770,6 +810,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --ctlog-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "man" -d 'Pr
 complete -c sigstore-up -n "__fish_sigstore_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -l image-registry -d 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -53,6 +55,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s h -l 
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand render" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l image-registry -d 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -62,6 +66,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s h -l 
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand images" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l image-registry -d 'Replace the registry host of every image, e.g. registry.example.com:5000/mirror' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l timeout -d 'How long to wait for workloads to become ready (e.g. 90s, 5m, 1h)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l stop-after -d 'Stop after the named stage (for debugging and for partial installs)' -r
@@ -74,6 +80,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s h -l
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -85,6 +93,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s h -l 
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand status" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -l timeout -d 'How long to wait for everything to be gone' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -96,6 +106,8 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s h -
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand teardown" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s o -l output-dir -d 'Directory to write to [default: $XDG_STATE_HOME/sigstore-up/INSTANCE, else ~/.local/state/sigstore-up/INSTANCE]; without --audience both audiences go to its subdirectories cluster/ and host/' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l audience -d 'Write only this audience\'s files, directly into the directory' -r -f -a "host\t'Programs on this machine, through `sigstore-up forward` (http://127.0.0.1:PORT)'
 cluster\t'Pods in the cluster (http://SERVICE.NAMESPACE.svc)'"
@@ -104,6 +116,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l rekor-
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l tsa-port -d 'Local port forwarded to the timestamp authority (service tsa, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -113,10 +126,13 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s h -l h
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand trust" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l tsa-port -d 'Local port forwarded to the timestamp authority (service tsa, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l pid-file -d 'Pid file of a detached forward [default: $XDG_STATE_HOME/sigstore-up/INSTANCE/forward.pid, else ~/.local/state/sigstore-up/INSTANCE/forward.pid]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand forward" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -139,12 +155,15 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s h -l h
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand token" -s V -l version -d 'Print version'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s f -l values -d 'YAML file of values to override (repeatable; later files win)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l set -d 'Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l profile -d 'Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a timestamp authority); the same as --set profile=NAME. Commands other than install and render use the installed one' -r -f -a "classic\t''
+modern\t''"
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -s o -l output -d 'Also write the env file here (it holds the token: mode 0600)' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l trust-dir -d 'Directory of the trust files [default: the state directory, see `trust`]; the host files and the env file go to its subdirectory host/' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l rekor-port -d 'Local port forwarded to Rekor (service rekor, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-port -d 'Local port forwarded to Fulcio\'s HTTP API (service fulcio, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l fulcio-grpc-port -d 'Local port forwarded to Fulcio\'s gRPC API (service fulcio, port 5554)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l ctlog-port -d 'Local port forwarded to the CT log (service ctlog, port 80)' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l tsa-port -d 'Local port forwarded to the timestamp authority (service tsa, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l tuf-port -d 'Local port forwarded to the TUF repository (service tuf, port 80)' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l audience -d 'Audience (aud) of the token: Fulcio\'s client ID' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand env" -l namespace -d 'Namespace of the service account' -r

@@ -40,9 +40,10 @@ pub enum Tier {
     Databases,
     /// The Trillian log server and signer.
     Trillian,
-    /// Fulcio (and what only it needs). It needs no tree, so it starts beside the data tier.
+    /// Fulcio and the timestamp authority: they need no tree, so they start beside the data tier.
     Fulcio,
-    /// Rekor and the CT log: they start once their Trillian trees exist.
+    /// Rekor and the CT log: on Trillian (classic) they start once their trees exist; on tiles
+    /// (modern) as soon as their keys do.
     Logs,
     /// The TUF repository server: applied once the trust material is known (stage "tuf").
     Tuf,
@@ -67,15 +68,17 @@ pub enum NamespaceKey {
     Ctlog,
     Fulcio,
     Tuf,
+    Tsa,
 }
 
 impl NamespaceKey {
-    pub const ALL: [NamespaceKey; 5] = [
+    pub const ALL: [NamespaceKey; 6] = [
         NamespaceKey::Trillian,
         NamespaceKey::Rekor,
         NamespaceKey::Ctlog,
         NamespaceKey::Fulcio,
         NamespaceKey::Tuf,
+        NamespaceKey::Tsa,
     ];
 
     /// The values key under `namespaces.` (and the namespace's `app.kubernetes.io/name`).
@@ -86,6 +89,7 @@ impl NamespaceKey {
             NamespaceKey::Ctlog => "ctlog",
             NamespaceKey::Fulcio => "fulcio",
             NamespaceKey::Tuf => "tuf",
+            NamespaceKey::Tsa => "tsa",
         }
     }
 
@@ -98,6 +102,7 @@ impl NamespaceKey {
             NamespaceKey::Ctlog => &ns.ctlog,
             NamespaceKey::Fulcio => &ns.fulcio,
             NamespaceKey::Tuf => &ns.tuf,
+            NamespaceKey::Tsa => &ns.tsa,
         }
     }
 }
@@ -170,10 +175,13 @@ impl Object {
 pub enum TrustRole {
     /// The certificate authority's chain (PEM certificates).
     CertificateAuthority,
-    /// A Rekor v1 transparency log's public key (PEM SubjectPublicKeyInfo).
-    TransparencyLog,
+    /// Rekor's public key (PEM SubjectPublicKeyInfo), and which major version of the Rekor API
+    /// it serves (1: Rekor on Trillian; 2: Rekor on tiles).
+    TransparencyLog { major_api_version: u32 },
     /// A CT log's public key (PEM SubjectPublicKeyInfo).
     CtLog,
+    /// A timestamp authority's certificate chain (PEM, signing certificate first, root last).
+    TimestampAuthority,
 }
 
 /// Where the public part of a component's trust contribution is kept.
@@ -213,9 +221,24 @@ pub enum ProbeCheck {
     /// The TUF repository verifies from the root handed out, nothing in it has expired, and its
     /// targets are the trust material (see `tuf::verify`).
     TufRepository,
+    /// Rekor v2's published checkpoint (its tiles) is signed by its key under its origin.
+    RekorTilesCheckpoint,
+    /// TesseraCT's published checkpoint is signed by its key under its origin.
+    TesseractCheckpoint,
+    /// The timestamp authority serves the certificate chain of its Secret.
+    TsaCertChain,
 }
 
 impl ProbeCheck {
+    /// The component's port (by name) it asks: the read path of the tile logs is served by
+    /// the file server beside them.
+    pub fn port(self) -> &'static str {
+        match self {
+            ProbeCheck::RekorTilesCheckpoint | ProbeCheck::TesseractCheckpoint => "tiles",
+            _ => "http",
+        }
+    }
+
     /// How `status --probe` names it.
     pub fn name(self) -> &'static str {
         match self {
@@ -224,6 +247,9 @@ impl ProbeCheck {
             ProbeCheck::RekorCheckpoint => "rekor signed checkpoint",
             ProbeCheck::CtlogTreeHead => "ctlog signed tree head",
             ProbeCheck::TufRepository => "tuf repository",
+            ProbeCheck::RekorTilesCheckpoint => "rekor v2 signed checkpoint",
+            ProbeCheck::TesseractCheckpoint => "ctlog signed checkpoint",
+            ProbeCheck::TsaCertChain => "tsa certificate chain",
         }
     }
 }
@@ -277,12 +303,29 @@ pub struct Component {
     /// Default of `images.<id>`. Must equal the IMAGE_* entry of tests/cluster/versions.env
     /// (tests/it/render_versions.rs checks it).
     pub image: &'static str,
+    /// Helper containers in its pods with their own image.
+    pub sidecars: &'static [Sidecar],
     /// Defaults of `resources.<id>.{cpu,memory,memory_limit}`.
     pub resources: Resources,
     /// Default of `replicas.<id>`, for components that may run several replicas; `None` for
     /// those that must run exactly one (a database, a signer with no election).
     pub replicas: Option<u32>,
 }
+
+/// A helper container with its own image (`images.<id>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sidecar {
+    pub id: &'static str,
+    /// Default of `images.<id>` (an IMAGE_* entry of tests/cluster/versions.env).
+    pub image: &'static str,
+}
+
+/// Serves a log's storage directory (checkpoint, tiles) read-only over HTTP: the POSIX flavours
+/// of rekor-tiles and TesseraCT write their read path as files and serve none of it.
+pub const TILES_SERVER: Sidecar = Sidecar {
+    id: "tiles_server",
+    image: "docker.io/library/caddy:2.11.9",
+};
 
 /// Requests (what the scheduler reserves) and a memory limit, as Kubernetes quantities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,6 +433,7 @@ pub mod mariadb {
         forwards: &[],
         probes: &[],
         image: "docker.io/library/mariadb:10.11",
+        sidecars: &[],
         resources: Resources {
             cpu: "100m",
             memory: "256Mi",
@@ -425,6 +469,7 @@ pub mod redis {
         forwards: &[],
         probes: &[],
         image: "docker.io/library/redis:7.0",
+        sidecars: &[],
         resources: Resources {
             cpu: "50m",
             memory: "32Mi",
@@ -467,6 +512,7 @@ pub mod trillian_log_server {
         forwards: &[],
         probes: &[],
         image: "gcr.io/trillian-opensource-ci/log_server:v1.7.3",
+        sidecars: &[],
         resources: SMALL,
         replicas: Some(1),
     };
@@ -505,6 +551,7 @@ pub mod trillian_log_signer {
         forwards: &[],
         probes: &[],
         image: "gcr.io/trillian-opensource-ci/log_signer:v1.7.3",
+        sidecars: &[],
         resources: SMALL,
         replicas: None,
     };
@@ -569,7 +616,9 @@ pub mod rekor {
         depends_on: &["trillian_log_server", "trillian_log_signer", "redis"],
         readiness: "GET /api/v1/log on http (answers once its tree is reachable through Trillian)",
         trust: Some(Trust {
-            role: TrustRole::TransparencyLog,
+            role: TrustRole::TransparencyLog {
+                major_api_version: 1,
+            },
             secret: PUBLIC_KEY,
             key: PUBLIC.name,
         }),
@@ -582,6 +631,7 @@ pub mod rekor {
         }],
         probes: &[ProbeCheck::RekorKey, ProbeCheck::RekorCheckpoint],
         image: "ghcr.io/sigstore/rekor/rekor-server:v1.5.4",
+        sidecars: &[],
         resources: SMALL,
         replicas: Some(1),
     };
@@ -677,6 +727,7 @@ pub mod ctlog {
         }],
         probes: &[ProbeCheck::CtlogTreeHead],
         image: "gcr.io/trillian-opensource-ci/ctfe:v1.3.3",
+        sidecars: &[],
         resources: SMALL,
         replicas: Some(1),
     };
@@ -788,6 +839,214 @@ pub mod fulcio {
         ],
         probes: &[ProbeCheck::FulcioRoot],
         image: "ghcr.io/sigstore/fulcio:v1.8.8",
+        sidecars: &[],
+        resources: SMALL,
+        replicas: Some(1),
+    };
+}
+
+pub mod rekor_tiles {
+    //! Rekor v2 (rekor-tiles, POSIX flavour). Its signing key Secrets are Rekor's (the same
+    //! objects as Rekor v1's: one instance runs one Rekor).
+    use super::*;
+
+    /// The PersistentVolumeClaim of its tiles (with `rekor_tiles.persistence`).
+    pub const DATA_CLAIM: &str = "rekor-tiles";
+    /// Where the tiles, entry bundles and checkpoint live in the pod.
+    pub const TILES_DIR: &str = "/tiles";
+    pub const COMPONENT: Component = Component {
+        id: "rekor_tiles",
+        name: "rekor",
+        role: "transparency-log",
+        namespace: NamespaceKey::Rekor,
+        tier: Tier::Logs,
+        ports: &[
+            Port {
+                name: "http",
+                container: 3000,
+                service: 80,
+            },
+            Port {
+                name: "grpc",
+                container: 3001,
+                service: 3001,
+            },
+            // The read path (checkpoint, tiles): the POSIX flavour writes it as files and serves
+            // none of it, so a static file server beside it serves the storage directory.
+            Port {
+                name: "tiles",
+                container: 8080,
+                service: 8080,
+            },
+        ],
+        objects: &[rekor::SIGNING_KEY, rekor::PUBLIC_KEY],
+        paths: &[
+            ("signing_key_dir", "/var/run/rekor-key"),
+            ("tiles_dir", TILES_DIR),
+        ],
+        templates: &[
+            template!(
+                "rekor_tiles/pvc.yaml",
+                Some(|v: &Values| v.rekor_tiles.persistence)
+            ),
+            template!("rekor_tiles/service.yaml"),
+            template!("rekor_tiles/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "port http accepts connections and the first checkpoint is published",
+        trust: Some(Trust {
+            role: TrustRole::TransparencyLog {
+                major_api_version: 2,
+            },
+            secret: rekor::PUBLIC_KEY,
+            key: rekor::PUBLIC.name,
+        }),
+        forwards: &[Forward {
+            id: "rekor",
+            port: "http",
+            default_local: 3000,
+            help: "Rekor",
+            env: env_names::REKOR_URL,
+        }],
+        probes: &[ProbeCheck::RekorTilesCheckpoint],
+        image: "ghcr.io/sigstore/rekor-tiles/posix:v2.3.0",
+        sidecars: &[TILES_SERVER],
+        resources: SMALL,
+        // One writer per storage directory.
+        replicas: None,
+    };
+}
+
+pub mod tesseract {
+    //! TesseraCT (POSIX flavour): the static-ct-api CT log Fulcio submits to in the modern profile.
+    use super::*;
+
+    pub const PRIVATE: Key = Key {
+        id: "private",
+        name: "private",
+    };
+    pub const ROOTS: Key = Key {
+        id: "roots",
+        name: "roots",
+    };
+    /// Its key (SEC1 `EC PRIVATE KEY` PEM: TesseraCT reads it with `x509.ParseECPrivateKey`) and
+    /// the roots it accepts chains to (Fulcio's root).
+    pub const SECRETS: Object = Object {
+        id: "secrets",
+        kind: ObjectKind::Secret,
+        name: "tesseract-secrets",
+        keys: &[PRIVATE, ROOTS],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    pub const KEYS_DIR: &str = "/tesseract-keys";
+    pub const STORAGE_DIR: &str = "/storage";
+    pub const COMPONENT: Component = Component {
+        id: "tesseract",
+        name: "ctlog",
+        role: "certificate-transparency",
+        namespace: NamespaceKey::Ctlog,
+        tier: Tier::Logs,
+        ports: &[
+            Port {
+                name: "http",
+                container: 6962,
+                service: 80,
+            },
+            // The read path (checkpoint, tiles), written as files: served by a static file server.
+            Port {
+                name: "tiles",
+                container: 8080,
+                service: 8080,
+            },
+        ],
+        objects: &[SECRETS, ctlog::PUBLIC_KEY],
+        paths: &[("keys_dir", KEYS_DIR), ("storage_dir", STORAGE_DIR)],
+        templates: &[
+            template!("tesseract/service.yaml"),
+            template!("tesseract/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "GET /ct/v1/get-roots on http",
+        trust: Some(Trust {
+            role: TrustRole::CtLog,
+            secret: ctlog::PUBLIC_KEY,
+            key: ctlog::PUBLIC.name,
+        }),
+        forwards: &[Forward {
+            id: "ctlog",
+            port: "http",
+            default_local: 6962,
+            help: "the CT log",
+            env: env_names::CTLOG_URL,
+        }],
+        probes: &[ProbeCheck::TesseractCheckpoint],
+        image: "ghcr.io/transparency-dev/tesseract/posix:v0.1.1",
+        sidecars: &[TILES_SERVER],
+        resources: Resources {
+            cpu: "50m",
+            memory: "64Mi",
+            memory_limit: "512Mi",
+        },
+        replicas: None,
+    };
+}
+
+pub mod tsa {
+    //! The timestamp authority (sigstore/timestamp-authority), with a file signer.
+    use super::*;
+
+    pub const PRIVATE: Key = Key {
+        id: "private",
+        name: "private",
+    };
+    pub const CHAIN: Key = Key {
+        id: "chain",
+        name: "chain",
+    };
+    /// The signing key (unencrypted PKCS#8 PEM) and its chain (PEM: the signing certificate with
+    /// the critical timeStamping extended key usage, then the root).
+    pub const SIGNER: Object = Object {
+        id: "signer",
+        kind: ObjectKind::Secret,
+        name: "tsa-signer",
+        keys: &[PRIVATE, CHAIN],
+        made_by: MadeBy::Stage("secrets"),
+    };
+    pub const KEYS_DIR: &str = "/var/run/tsa-signer";
+    pub const COMPONENT: Component = Component {
+        id: "tsa",
+        name: "tsa",
+        role: "timestamp-authority",
+        namespace: NamespaceKey::Tsa,
+        tier: Tier::Fulcio,
+        ports: &[Port {
+            name: "http",
+            container: 3000,
+            service: 80,
+        }],
+        objects: &[SIGNER],
+        paths: &[("keys_dir", KEYS_DIR)],
+        templates: &[
+            template!("tsa/service.yaml"),
+            template!("tsa/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "GET /ping on http",
+        trust: Some(Trust {
+            role: TrustRole::TimestampAuthority,
+            secret: SIGNER,
+            key: CHAIN.name,
+        }),
+        forwards: &[Forward {
+            id: "tsa",
+            port: "http",
+            default_local: 3004,
+            help: "the timestamp authority",
+            env: env_names::TSA_URL,
+        }],
+        probes: &[ProbeCheck::TsaCertChain],
+        image: "ghcr.io/sigstore/timestamp-server:v2.1.3",
+        sidecars: &[],
         resources: SMALL,
         replicas: Some(1),
     };
@@ -864,7 +1123,8 @@ pub mod tuf {
             env: env_names::TUF_MIRROR,
         }],
         probes: &[ProbeCheck::TufRepository],
-        image: "docker.io/halverneus/static-file-server:v1.8.11",
+        image: "docker.io/library/caddy:2.11.9",
+        sidecars: &[],
         resources: Resources {
             cpu: "10m",
             memory: "16Mi",
@@ -883,13 +1143,39 @@ pub const NAMESPACE_TEMPLATE: Template = template!("namespace.yaml");
 pub enum Profile {
     /// MariaDB, Redis, Trillian, Rekor v1, ct_server, Fulcio.
     Classic,
+    /// The classic stack and a timestamp authority (`tsa.enabled`).
+    ClassicWithTsa,
+    /// Rekor v2 on tiles, TesseraCT, a timestamp authority, Fulcio: no database.
+    Modern,
 }
 
 impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Classic, Profile::ClassicWithTsa, Profile::Modern];
+
     pub fn components(self) -> &'static [&'static Component] {
         match self {
             Profile::Classic => CLASSIC,
+            Profile::ClassicWithTsa => CLASSIC_WITH_TSA,
+            Profile::Modern => MODERN,
         }
+    }
+
+    /// Its `profile` value.
+    pub fn choice(self) -> crate::values::ProfileChoice {
+        match self {
+            Profile::Classic | Profile::ClassicWithTsa => crate::values::ProfileChoice::Classic,
+            Profile::Modern => crate::values::ProfileChoice::Modern,
+        }
+    }
+
+    /// The component playing `role` in trust, if the profile has one.
+    pub fn trust_component(
+        self,
+        role: fn(TrustRole) -> bool,
+    ) -> Option<(&'static Component, Trust)> {
+        self.components()
+            .iter()
+            .find_map(|c| c.trust.filter(|t| role(t.role)).map(|t| (*c, t)))
     }
 
     /// The namespaces its components live in, in [`NamespaceKey::ALL`] order.
@@ -951,11 +1237,28 @@ impl ForwardPorts {
     }
 }
 
-/// Every forward of every component (the `--<id>-port` flags).
+/// Every forward of every component (the `--<id>-port` flags), once per id: components that
+/// play the same part in different profiles (Rekor v1 and v2) share their forward.
 pub fn all_forwards() -> impl Iterator<Item = (&'static Component, Forward)> {
+    let mut seen = std::collections::BTreeSet::new();
     ALL_COMPONENTS
         .iter()
         .flat_map(|c| c.forwards.iter().map(move |f| (*c, *f)))
+        .filter(move |(_, f)| seen.insert(f.id))
+}
+
+/// The URL Fulcio submits certificates to, which is also how the CT log knows itself: ct_server
+/// serves under `ctlog.prefix`; TesseraCT's origin is its host name, and the static-ct-api makes
+/// the submission prefix equal to the origin.
+pub fn ct_log_url(values: &Values) -> String {
+    match values.profile() {
+        Profile::Classic | Profile::ClassicWithTsa => format!(
+            "http://{}/{}",
+            ctlog::COMPONENT.host(values),
+            values.ctlog.prefix.trim_matches('/')
+        ),
+        Profile::Modern => format!("http://{}", tesseract::COMPONENT.host(values)),
+    }
 }
 
 /// The `catalog.*` placeholders of every component (see the module docs for the names).
@@ -991,7 +1294,19 @@ pub fn placeholders(values: &Values) -> BTreeMap<String, Value> {
 }
 
 /// Every component of every profile.
-pub const ALL_COMPONENTS: &[&Component] = CLASSIC;
+pub const ALL_COMPONENTS: &[&Component] = &[
+    &mariadb::COMPONENT,
+    &redis::COMPONENT,
+    &trillian_log_server::COMPONENT,
+    &trillian_log_signer::COMPONENT,
+    &rekor::COMPONENT,
+    &fulcio::COMPONENT,
+    &ctlog::COMPONENT,
+    &tsa::COMPONENT,
+    &rekor_tiles::COMPONENT,
+    &tesseract::COMPONENT,
+    &tuf::COMPONENT,
+];
 
 /// The classic profile, in apply order within each tier.
 const CLASSIC: &[&Component] = &[
@@ -1002,6 +1317,27 @@ const CLASSIC: &[&Component] = &[
     &rekor::COMPONENT,
     &fulcio::COMPONENT,
     &ctlog::COMPONENT,
+    &tuf::COMPONENT,
+];
+
+const CLASSIC_WITH_TSA: &[&Component] = &[
+    &mariadb::COMPONENT,
+    &redis::COMPONENT,
+    &trillian_log_server::COMPONENT,
+    &trillian_log_signer::COMPONENT,
+    &rekor::COMPONENT,
+    &fulcio::COMPONENT,
+    &tsa::COMPONENT,
+    &ctlog::COMPONENT,
+    &tuf::COMPONENT,
+];
+
+/// The modern profile, as sigstore/scaffolding runs it since Feb 2026.
+const MODERN: &[&Component] = &[
+    &fulcio::COMPONENT,
+    &tsa::COMPONENT,
+    &rekor_tiles::COMPONENT,
+    &tesseract::COMPONENT,
     &tuf::COMPONENT,
 ];
 
@@ -1237,7 +1573,23 @@ mod tests {
         elsewhere.namespaces.trillian = "t".into();
         elsewhere.namespaces.ctlog = "c".into();
         elsewhere.fulcio.anonymous_oidc_discovery = false;
-        vec![Values::default(), persistent, elsewhere]
+        let mut with_tsa = Values::default();
+        with_tsa.tsa.enabled = true;
+        let modern = Values {
+            profile: "modern".into(),
+            ..Values::default()
+        };
+        let mut modern_persistent = modern.clone();
+        modern_persistent.rekor_tiles.persistence = true;
+        modern_persistent.namespaces.tsa = "t".into();
+        vec![
+            Values::default(),
+            persistent,
+            elsewhere,
+            with_tsa,
+            modern,
+            modern_persistent,
+        ]
     }
 
     #[test]
@@ -1293,17 +1645,25 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_valid() {
-        let mut services = BTreeSet::new();
-        let mut objects = BTreeSet::new();
-        for component in ALL_COMPONENTS {
-            assert!(services.insert((component.namespace, component.name)));
-            for object in component.objects {
-                assert!(
-                    objects.insert((component.namespace, object.kind, object.name)),
-                    "{} is defined twice",
-                    object.name
-                );
+        // Within a profile, names are unique; across profiles a name may be shared by
+        // components that play the same part (Rekor v1 and v2 are both `rekor`).
+        for profile in Profile::ALL {
+            let mut services = BTreeSet::new();
+            let mut objects = BTreeMap::new();
+            for component in profile.components() {
+                assert!(services.insert((component.namespace, component.name)));
+                for object in component.objects {
+                    let previous =
+                        objects.insert((component.namespace, object.kind, object.name), object);
+                    assert!(
+                        previous.is_none_or(|p| p == object),
+                        "{profile:?}: {} is defined twice, differently",
+                        object.name
+                    );
+                }
             }
+        }
+        for component in ALL_COMPONENTS {
             for dependency in component.depends_on {
                 assert!(
                     ALL_COMPONENTS.iter().any(|c| c.id == *dependency),

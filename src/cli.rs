@@ -77,6 +77,11 @@ pub struct ValuesArgs {
     /// Override one value, e.g. --set mysql.database=trillian (repeatable; applied after -f)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Which stack: classic (Trillian, Rekor v1, ct_server) or modern (Rekor v2, TesseraCT, a
+    /// timestamp authority); the same as --set profile=NAME. Commands other than install and
+    /// render use the installed one
+    #[arg(long, value_name = "PROFILE", value_parser = ["classic", "modern"])]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]

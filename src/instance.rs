@@ -23,16 +23,16 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use k8s_openapi::api::core::v1::Secret;
-use kube::Api;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::{Api, ResourceExt as _};
 
-use crate::catalog::{self, Component, ForwardPorts, TrustRole};
+use crate::catalog::{self, Component, ForwardPorts, NamespaceKey, TrustRole};
 use crate::cluster::Cluster;
 use crate::error::Failure;
 use crate::trust::{
     CertificateChain, Endpoints, PublicKey, ServiceUrl, Timestamp, TrustBundle, TrustMaterial,
 };
-use crate::values::Values;
+use crate::values::{ProfileChoice, Values};
 
 /// Subdirectories of the trust directory, one per audience.
 pub const CLUSTER_SUBDIR: &str = "cluster";
@@ -64,25 +64,43 @@ pub async fn gather_trust_material(
     values: &Values,
 ) -> anyhow::Result<TrustMaterial> {
     let profile = values.profile();
-    let read = |role: TrustRole| async move {
+    let read = |role: fn(TrustRole) -> bool, what: &'static str| async move {
         let (component, trust) = profile
-            .components()
-            .iter()
-            .find_map(|c| c.trust.filter(|t| t.role == role).map(|t| (*c, t)))
-            .ok_or_else(|| anyhow::anyhow!("the profile has no component for {role:?}"))?;
-        read_secret_key(
+            .trust_component(role)
+            .ok_or_else(|| anyhow::anyhow!("the profile has no {what} (a catalog bug)"))?;
+        let value = read_secret_key(
             cluster,
             component.namespace(values),
             trust.secret.name,
             trust.key,
         )
-        .await
+        .await?;
+        anyhow::Ok((trust.role, value))
     };
-    let (fulcio, rekor, ctlog) = tokio::try_join!(
-        read(TrustRole::CertificateAuthority),
-        read(TrustRole::TransparencyLog),
-        read(TrustRole::CtLog),
+    let tsa = async {
+        match profile.trust_component(|r| r == TrustRole::TimestampAuthority) {
+            Some(_) => read(
+                |r| r == TrustRole::TimestampAuthority,
+                "timestamp authority",
+            )
+            .await
+            .map(Some),
+            None => Ok(None),
+        }
+    };
+    let (fulcio, (rekor_role, rekor), (_, ctlog), tsa) = tokio::try_join!(
+        read(
+            |r| r == TrustRole::CertificateAuthority,
+            "certificate authority"
+        ),
+        read(
+            |r| matches!(r, TrustRole::TransparencyLog { .. }),
+            "transparency log"
+        ),
+        read(|r| r == TrustRole::CtLog, "CT log"),
+        tsa,
     )?;
+    let (_, fulcio) = fulcio;
     let unusable = |what: &SecretValue, error: crate::trust::TrustInputError| {
         anyhow::anyhow!(
             "Secret {} key {:?} is not usable: {error}; it was changed after install created it \
@@ -91,12 +109,31 @@ pub async fn gather_trust_material(
             what.key
         )
     };
+    let TrustRole::TransparencyLog { major_api_version } = rekor_role else {
+        unreachable!("selected by role")
+    };
+    let identity = |text: String| {
+        ServiceUrl::parse(&text).map_err(|e| {
+            Failure::BadInput(format!(
+                "{e}: check namespaces.*, rekor.hostname and ctlog.prefix"
+            ))
+        })
+    };
     Ok(TrustMaterial {
         rekor_public_key: PublicKey::parse(&rekor.bytes).map_err(|e| unusable(&rekor, e))?,
         rekor_valid_from: rekor.created,
+        rekor_url: identity(format!("http://{}", values.rekor_origin()))?,
+        rekor_major_api_version: major_api_version,
         ctlog_public_key: PublicKey::parse(&ctlog.bytes).map_err(|e| unusable(&ctlog, e))?,
         ctlog_valid_from: ctlog.created,
+        ctlog_url: identity(catalog::ct_log_url(values))?,
         fulcio_chain: CertificateChain::parse(&fulcio.bytes).map_err(|e| unusable(&fulcio, e))?,
+        tsa_chain: match tsa {
+            Some((_, tsa)) => {
+                Some(CertificateChain::parse(&tsa.bytes).map_err(|e| unusable(&tsa, e))?)
+            }
+            None => None,
+        },
     })
 }
 
@@ -205,8 +242,9 @@ pub fn service_url(
     })
 }
 
-/// The path under which a component serves its API, if any (the CT log's `ctlog.prefix`; the
-/// audience's own repository on the TUF mirror).
+/// The path under which a component serves its API, if any (ct_server's `ctlog.prefix`;
+/// TesseraCT serves at the root, its origin being its host name; the audience's own repository
+/// on the TUF mirror).
 fn url_path(values: &Values, audience: Audience, component: &Component) -> Option<String> {
     if component.id == catalog::tuf::COMPONENT.id {
         return Some(audience.subdir().to_string());
@@ -222,14 +260,25 @@ pub fn endpoints(
     ports: &ForwardPorts,
     issuer: &ServiceUrl,
 ) -> anyhow::Result<Endpoints> {
-    let url = |component: &Component, forward: &str| {
-        service_url(values, audience, ports, component, forward)
+    // Each URL is of the profile's component that has the forward (Rekor v1 or v2, ...).
+    let profile = values.profile();
+    let url = |forward: &str| -> anyhow::Result<Option<ServiceUrl>> {
+        profile
+            .forwards()
+            .into_iter()
+            .find(|(_, f)| f.id == forward)
+            .map(|(component, _)| service_url(values, audience, ports, component, forward))
+            .transpose()
+    };
+    let required = |forward: &str| {
+        url(forward)?.ok_or_else(|| anyhow::anyhow!("the profile has no {forward} (a catalog bug)"))
     };
     Ok(Endpoints {
-        rekor: url(&catalog::rekor::COMPONENT, "rekor")?,
-        fulcio: url(&catalog::fulcio::COMPONENT, "fulcio")?,
-        fulcio_grpc: Some(url(&catalog::fulcio::COMPONENT, "fulcio-grpc")?),
-        ctlog: url(&catalog::ctlog::COMPONENT, "ctlog")?,
+        rekor: required("rekor")?,
+        fulcio: required("fulcio")?,
+        fulcio_grpc: url("fulcio-grpc")?,
+        ctlog: required("ctlog")?,
+        tsa: url("tsa")?,
         oidc_issuer: issuer.clone(),
     })
 }
@@ -272,4 +321,73 @@ pub fn state_dir(instance: &str) -> anyhow::Result<PathBuf> {
             )
         })?;
     Ok(base.join("sigstore-up").join(instance))
+}
+
+/// The label on an instance's namespaces recording which profile install ran.
+pub const PROFILE_LABEL: &str = "sigstore-up.dev/profile";
+
+/// What install recorded on the cluster: the profile (a label on the instance's namespaces, read
+/// from Fulcio's, which every profile has) and whether a timestamp authority runs (its namespace
+/// exists). `None` when the instance is not installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Installed {
+    pub profile: ProfileChoice,
+    pub tsa: bool,
+}
+
+pub async fn installed(cluster: &Cluster, values: &Values) -> anyhow::Result<Option<Installed>> {
+    let api: Api<Namespace> = Api::all(cluster.client.clone());
+    let ownership = crate::cluster::Ownership::new(values.ownership_labels());
+    let owned = |name: String| {
+        let api = api.clone();
+        let ownership = ownership.clone();
+        async move {
+            let namespace = api
+                .get_opt(&name)
+                .await
+                .map_err(|e| cluster.access_error(&e))?;
+            anyhow::Ok(namespace.filter(|ns| ownership.owns(ns.labels())))
+        }
+    };
+    let (fulcio, tsa) = tokio::try_join!(
+        owned(NamespaceKey::Fulcio.of(values).to_string()),
+        owned(NamespaceKey::Tsa.of(values).to_string()),
+    )?;
+    let Some(fulcio) = fulcio else {
+        return Ok(None);
+    };
+    // Instances installed before profiles existed carry no label: they are classic.
+    let profile = fulcio
+        .labels()
+        .get(PROFILE_LABEL)
+        .and_then(|name| ProfileChoice::parse(name))
+        .unwrap_or(ProfileChoice::Classic);
+    Ok(Some(Installed {
+        profile,
+        tsa: tsa.is_some(),
+    }))
+}
+
+/// Makes `values` describe the instance as installed, for the commands that act on what is
+/// there (status, teardown, trust, forward, env, token): its recorded profile and TSA replace
+/// the defaults. A profile asked for explicitly (`--profile`, `profile=`) that differs is an
+/// error naming the installed one.
+pub async fn adopt_installed(cluster: &Cluster, values: &mut Values) -> anyhow::Result<()> {
+    let Some(installed) = installed(cluster, values).await? else {
+        return Ok(());
+    };
+    let asked = values.profile_choice();
+    if asked != installed.profile && values.profile != Values::default().profile {
+        return Err(Failure::BadInput(format!(
+            "instance {:?} is installed with profile {}, not {}; drop --profile (the installed \
+             profile is used), or name another instance",
+            values.instance,
+            installed.profile.name(),
+            asked.name()
+        ))
+        .into());
+    }
+    values.profile = installed.profile.name().to_string();
+    values.tsa.enabled = installed.tsa;
+    Ok(())
 }

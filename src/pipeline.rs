@@ -22,7 +22,7 @@ use crate::values::Values;
 /// meanwhile.
 pub fn install_stages(profile: Profile) -> Vec<Stage> {
     match profile {
-        Profile::Classic => vec![
+        Profile::Classic | Profile::ClassicWithTsa => vec![
             Stage {
                 name: "preflight",
                 run: stages::preflight::run,
@@ -85,6 +85,55 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
             },
             Stage {
                 name: "wait rekor, ctlog, fulcio",
+                run: stages::wait::logs_and_fulcio,
+                applies: None,
+            },
+            Stage {
+                name: "wait tuf",
+                run: stages::wait::tuf,
+                applies: None,
+            },
+            Stage {
+                name: "trust",
+                run: stages::trust::run,
+                applies: None,
+            },
+        ],
+        // No database and no trees: every key exists after "secrets", so everything is applied
+        // at once and the waits overlap.
+        Profile::Modern => vec![
+            Stage {
+                name: "preflight",
+                run: stages::preflight::run,
+                applies: None,
+            },
+            Stage {
+                name: "namespaces",
+                run: stages::namespaces::run,
+                applies: Some(Tier::Namespaces),
+            },
+            Stage {
+                name: "secrets",
+                run: stages::secrets::run,
+                applies: None,
+            },
+            Stage {
+                name: "tuf",
+                run: stages::tuf::run,
+                applies: Some(Tier::Tuf),
+            },
+            Stage {
+                name: "apply fulcio, tsa",
+                run: stages::apply::fulcio,
+                applies: Some(Tier::Fulcio),
+            },
+            Stage {
+                name: "apply rekor, ctlog",
+                run: stages::apply::tile_logs,
+                applies: Some(Tier::Logs),
+            },
+            Stage {
+                name: "wait rekor, ctlog, fulcio, tsa",
                 run: stages::wait::logs_and_fulcio,
                 applies: None,
             },
@@ -212,7 +261,7 @@ mod tests {
     /// a value on runs before the stages that read it.
     #[test]
     fn stages_that_make_objects_are_in_the_pipeline() {
-        for profile in [Profile::Classic] {
+        for profile in Profile::ALL {
             let names: Vec<&str> = install_stages(profile).iter().map(|s| s.name).collect();
             for component in profile.components() {
                 for object in component.objects {
@@ -226,9 +275,11 @@ mod tests {
                 }
             }
             let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
-            assert!(position("secrets") < position("schema"));
-            assert!(position("secrets") < position("trees"));
-            assert!(position("trees") < position("apply rekor, ctlog"));
+            if profile != Profile::Modern {
+                assert!(position("secrets") < position("schema"));
+                assert!(position("secrets") < position("trees"));
+                assert!(position("trees") < position("apply rekor, ctlog"));
+            }
             // The TUF repository is signed from the public keys "secrets" stored, and served
             // before the trust files name it.
             assert!(position("secrets") < position("tuf"));
@@ -246,10 +297,17 @@ mod tests {
     }
 
     #[test]
-    fn every_tier_is_applied_and_waited_for() {
-        let tiers = installed_tiers(Profile::Classic);
-        for tier in Tier::ALL {
-            assert!(tiers.contains(&tier), "{tier:?} is never applied");
+    fn every_tier_of_a_profile_is_applied() {
+        for profile in Profile::ALL {
+            let tiers = installed_tiers(profile);
+            for component in profile.components() {
+                assert!(
+                    tiers.contains(&component.tier),
+                    "{profile:?}: {}'s tier {:?} is never applied",
+                    component.id,
+                    component.tier
+                );
+            }
         }
     }
 }

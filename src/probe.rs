@@ -11,6 +11,10 @@
 //!   must verify with it (a signed note: ECDSA over the note text).
 //! - CT log: `GET /<prefix>/ct/v1/get-sth` must carry an RFC 6962 tree head signature that
 //!   verifies with our CT key.
+//! - Rekor v2 and TesseraCT: the published `checkpoint` file (served by the static file server
+//!   beside each) must be signed under the log's origin by our key: Ed25519 for Rekor v2, an
+//!   RFC 6962 tree head signature inside a signed note for TesseraCT (static-ct-api).
+//! - Timestamp authority: `GET /api/v1/timestamp/certchain` must be our chain.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -189,29 +193,157 @@ async fn rekor_checkpoint_inner(
         .as_str()
         .context("Rekor's /api/v1/log has no signedTreeHead")?;
     let tree_size = info["treeSize"].as_u64().unwrap_or_default();
-    verify_signed_note(note, &material.rekor_public_key)?;
+    let key = &material.rekor_public_key;
+    verify_signed_note(note, key, None, &key.log_id().as_bytes()[..4])?;
     Ok(format!(
         "tree size {tree_size}, signed with the trusted key"
     ))
 }
 
-/// Verifies a signed note (text, a blank line, then `— <name> <base64(4-byte key hint ‖
-/// signature)>` lines) as Rekor v1 writes its checkpoints: ECDSA P-256 over SHA-256 of the text
-/// including its final newline. The key hint is the first 4 bytes of the key's log ID.
-fn verify_signed_note(note: &str, key: &PublicKey) -> Result<(), Problem> {
+/// Rekor v2's published checkpoint is signed under its origin with our key.
+pub async fn rekor_tiles_checkpoint(tiles: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        ProbeCheck::RekorTilesCheckpoint.name(),
+        rekor_tiles_checkpoint_inner(tiles, material).await,
+    )
+}
+
+async fn rekor_tiles_checkpoint_inner(
+    tiles: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let body = http_get_ok(tiles, "/checkpoint").await?;
+    let note = String::from_utf8(body).context("Rekor's checkpoint is not UTF-8")?;
+    let origin = material.rekor_origin();
+    let key = &material.rekor_public_key;
+    let log_id = material.rekor_log_id();
+    verify_signed_note(&note, key, Some(origin), &log_id.as_bytes()[..4])?;
+    Ok(format!(
+        "tree size {}, signed as {origin} with the trusted key (log ID {})",
+        checkpoint_size(&note),
+        log_id.to_hex()
+    ))
+}
+
+/// TesseraCT's published checkpoint is signed under its origin with our CT key.
+pub async fn tesseract_checkpoint(tiles: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        ProbeCheck::TesseractCheckpoint.name(),
+        tesseract_checkpoint_inner(tiles, material).await,
+    )
+}
+
+async fn tesseract_checkpoint_inner(
+    tiles: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let body = http_get_ok(tiles, "/checkpoint").await?;
+    let note = String::from_utf8(body).context("the CT log's checkpoint is not UTF-8")?;
+    let origin = material.ctlog_url.without_scheme();
+    let (text, signatures) = split_note(&note)?;
+    let mut lines = text.lines();
+    let (Some(checkpoint_origin), Some(size), Some(root)) =
+        (lines.next(), lines.next(), lines.next())
+    else {
+        return Err(Problem::Unavailable(anyhow::anyhow!(
+            "the CT log's checkpoint has fewer than three lines"
+        )));
+    };
+    let tree_size: u64 = size
+        .parse()
+        .context("the checkpoint's tree size is not a number")?;
+    let root_hash = BASE64
+        .decode(root)
+        .ok()
+        .filter(|hash| hash.len() == 32)
+        .context("the checkpoint's root hash is not 32 bytes of base64")?;
+    let key = &material.ctlog_public_key;
+    let mut names = Vec::new();
+    for (name, bytes) in signatures {
+        names.push(name.clone());
+        // static-ct-api: an RFC 6962 note signature is the 4-byte key ID, the tree head's
+        // 8-byte timestamp, then its TLS DigitallySigned TreeHeadSignature.
+        if name != origin || bytes.len() < 12 {
+            continue;
+        }
+        let timestamp = u64::from_be_bytes(bytes[4..12].try_into().expect("8 bytes"));
+        let Ok(signature) = digitally_signed_ecdsa_sha256(&bytes[12..]) else {
+            continue;
+        };
+        let message = tree_head_signature_input(timestamp, tree_size, &root_hash);
+        if verifying_key(key).verify(&message, &signature).is_ok() {
+            if checkpoint_origin != origin {
+                return Err(Problem::Mismatch(format!(
+                    "the CT log's checkpoint names origin {checkpoint_origin:?}; clients know it as {origin:?}"
+                )));
+            }
+            return Ok(format!(
+                "tree size {tree_size}, signed as {origin} with the trusted key (log ID {})",
+                key.log_id().to_hex()
+            ));
+        }
+    }
+    Err(Problem::Mismatch(format!(
+        "the CT log's checkpoint is not signed as {origin} by the trusted key (log ID {}); its \
+         signatures are by [{}]",
+        key.log_id().to_hex(),
+        names.join(", ")
+    )))
+}
+
+/// The timestamp authority serves exactly the chain clients trust.
+pub async fn tsa_cert_chain(tsa: SocketAddr, material: &TrustMaterial) -> Check {
+    check(
+        ProbeCheck::TsaCertChain.name(),
+        tsa_cert_chain_inner(tsa, material).await,
+    )
+}
+
+async fn tsa_cert_chain_inner(
+    tsa: SocketAddr,
+    material: &TrustMaterial,
+) -> Result<String, Problem> {
+    let ours = material
+        .tsa_chain
+        .as_ref()
+        .context("the trust material has no timestamp authority")?;
+    let body = http_get_ok(tsa, "/api/v1/timestamp/certchain").await?;
+    let served = CertificateChain::parse(&body).context("the TSA's certificate chain")?;
+    if served.certificates_der() == ours.certificates_der() {
+        Ok(format!(
+            "{} certificates, root {}",
+            ours.certificates_der().len(),
+            describe_root(ours)
+        ))
+    } else {
+        Err(Problem::Mismatch(format!(
+            "the TSA serves a chain with root {}; clients trust root {}",
+            describe_root(&served),
+            describe_root(ours)
+        )))
+    }
+}
+
+/// The second line of a checkpoint: its tree size.
+fn checkpoint_size(note: &str) -> &str {
+    note.lines().nth(1).unwrap_or("?")
+}
+
+/// One signature line of a signed note: the signer's name and the decoded bytes (4-byte key hint,
+/// then the signature).
+type NoteSignature = (String, Vec<u8>);
+
+/// A signed note's text (through its final newline) and its signatures.
+fn split_note(note: &str) -> Result<(&str, Vec<NoteSignature>), Problem> {
     let split = note
         .rfind("\n\n")
         .context("the checkpoint is not a signed note (no blank line before the signatures)")?;
     let (text, signature_lines) = (&note[..=split], &note[split + 2..]);
-    let verifying_key = verifying_key(key);
-    let log_id = key.log_id();
-    let our_hint = &log_id.as_bytes()[..4];
-    let mut hints = Vec::new();
+    let mut signatures = Vec::new();
     for line in signature_lines.lines().filter(|l| !l.is_empty()) {
-        let encoded = line
+        let (name, encoded) = line
             .strip_prefix("\u{2014} ")
             .and_then(|rest| rest.rsplit_once(' '))
-            .map(|(_, encoded)| encoded)
             .with_context(|| format!("unreadable signature line in the checkpoint: {line:?}"))?;
         let bytes = BASE64
             .decode(encoded)
@@ -221,21 +353,49 @@ fn verify_signed_note(note: &str, key: &PublicKey) -> Result<(), Problem> {
                 "a checkpoint signature is too short"
             )));
         }
+        signatures.push((name.to_string(), bytes));
+    }
+    Ok((text, signatures))
+}
+
+/// Verifies a signed note (text, a blank line, then `— <name> <base64(4-byte key hint ‖
+/// signature)>` lines) over the text including its final newline: ECDSA P-256 over SHA-256 (as
+/// Rekor v1 and rekor-tiles with an ECDSA key sign), or Ed25519 (rekor-tiles upstream). With
+/// `name`, only a signature under that name counts (a log's origin).
+fn verify_signed_note(
+    note: &str,
+    key: &PublicKey,
+    name: Option<&str>,
+    our_hint: &[u8],
+) -> Result<(), Problem> {
+    let (text, signatures) = split_note(note)?;
+    let mut seen = Vec::new();
+    for (signer, bytes) in &signatures {
         let (hint, signature) = bytes.split_at(4);
-        hints.push(hex(hint));
-        if hint == our_hint
-            && let Ok(signature) = Signature::from_der(signature)
-            && verifying_key.verify(text.as_bytes(), &signature).is_ok()
-        {
+        seen.push(format!("{signer} {}", hex(hint)));
+        if hint != our_hint || name.is_some_and(|n| n != signer) {
+            continue;
+        }
+        let verified = match key.ed25519_raw() {
+            Some(raw) => {
+                let raw: [u8; 32] = raw.try_into().expect("an Ed25519 key is 32 bytes");
+                let signature = ed25519_dalek::Signature::from_slice(signature);
+                ed25519_dalek::VerifyingKey::from_bytes(&raw).is_ok_and(|k| {
+                    signature.is_ok_and(|s| k.verify_strict(text.as_bytes(), &s).is_ok())
+                })
+            }
+            None => Signature::from_der(signature)
+                .is_ok_and(|s| verifying_key(key).verify(text.as_bytes(), &s).is_ok()),
+        };
+        if verified {
             return Ok(());
         }
     }
     Err(Problem::Mismatch(format!(
-        "Rekor's checkpoint is not signed by the trusted key (log ID {}, key hint {}); its \
-         signatures carry key hints [{}]",
-        key.log_id().to_hex(),
+        "the checkpoint is not signed{} by the trusted key (key hint {}); its signatures are [{}]",
+        name.map(|n| format!(" as {n}")).unwrap_or_default(),
         hex(our_hint),
-        hints.join(", ")
+        seen.join(", ")
     )))
 }
 
@@ -272,12 +432,7 @@ async fn ctlog_tree_head_inner(
         .context("the tree head's signature is not base64")?;
     let signature = digitally_signed_ecdsa_sha256(&signed)?;
 
-    // RFC 6962 section 3.5: TreeHeadSignature = version v1 (0), signature_type tree_hash (1),
-    // timestamp, tree_size, sha256_root_hash.
-    let mut message = vec![0u8, 1u8];
-    message.extend_from_slice(&timestamp.to_be_bytes());
-    message.extend_from_slice(&tree_size.to_be_bytes());
-    message.extend_from_slice(&root_hash);
+    let message = tree_head_signature_input(timestamp, tree_size, &root_hash);
     let key = &material.ctlog_public_key;
     if verifying_key(key).verify(&message, &signature).is_ok() {
         Ok(format!(
@@ -291,6 +446,16 @@ async fn ctlog_tree_head_inner(
             key.log_id().to_hex()
         )))
     }
+}
+
+/// RFC 6962 section 3.5: TreeHeadSignature = version v1 (0), signature_type tree_hash (1),
+/// timestamp, tree_size, sha256_root_hash.
+fn tree_head_signature_input(timestamp: u64, tree_size: u64, root_hash: &[u8]) -> Vec<u8> {
+    let mut message = vec![0u8, 1u8];
+    message.extend_from_slice(&timestamp.to_be_bytes());
+    message.extend_from_slice(&tree_size.to_be_bytes());
+    message.extend_from_slice(root_hash);
+    message
 }
 
 /// The signature inside a TLS `DigitallySigned` (RFC 5246 section 4.7): hash algorithm (1 byte,
@@ -314,9 +479,13 @@ fn digitally_signed_ecdsa_sha256(bytes: &[u8]) -> Result<Signature, Problem> {
     Signature::from_der(der).map_err(|_| unavailable("signature is not a DER ECDSA signature"))
 }
 
+/// The P-256 verifying key (an Ed25519 key, which no ECDSA check is given, yields an
+/// always-failing stand-in rather than a panic).
 fn verifying_key(key: &PublicKey) -> VerifyingKey {
-    VerifyingKey::from_public_key_der(key.spki_der())
-        .expect("a PublicKey always holds a valid P-256 SubjectPublicKeyInfo")
+    VerifyingKey::from_public_key_der(key.spki_der()).unwrap_or_else(|_| {
+        VerifyingKey::from_affine(p256::AffinePoint::GENERATOR)
+            .expect("the generator is a valid key")
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

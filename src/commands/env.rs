@@ -21,12 +21,13 @@ use crate::values::Values;
 
 pub async fn run(global: &GlobalArgs, args: &EnvArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     super::token::check_args(&args.token)?;
-    let values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(&args.values, None)?;
     let trust_dir = match &args.trust_dir {
         Some(dir) => dir.clone(),
         None => state_dir(&values.instance)?,
     };
     let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
     let written = write_host_env(
         &cluster,
         &values,

@@ -44,9 +44,13 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<ExitCode> {
 
 /// Defaults, then the -f files, then --set, then --image-registry.
 pub fn load_values(args: &ValuesArgs, image_registry: Option<&String>) -> anyhow::Result<Values> {
+    let mut sets = args.set.clone();
+    if let Some(profile) = &args.profile {
+        sets.push(format!("profile={profile}"));
+    }
     Values::load(&Overrides {
         files: args.values_files.clone(),
-        sets: args.set.clone(),
+        sets,
         image_registry: image_registry.cloned(),
     })
 }

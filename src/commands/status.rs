@@ -57,8 +57,9 @@ pub struct StatusReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(&args.values, None)?;
     let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
     cluster.server_version().await?;
     let ownership = Ownership::new(values.ownership_labels());
     let components: Vec<(String, String)> = values
@@ -134,9 +135,10 @@ async fn probe(
         .iter()
         .filter(|c| !c.probes.is_empty())
         .map(|component| async {
-            let tunnel = probe_tunnel(cluster, ownership, values, component).await;
             let mut checks = Vec::new();
             for &check in component.probes {
+                let tunnel =
+                    probe_tunnel(cluster, ownership, values, component, check.port()).await;
                 checks.push(match &tunnel {
                     Ok(tunnel) => {
                         run_check(check, tunnel.local_addr(), cluster, values, &material).await
@@ -163,6 +165,7 @@ async fn probe_tunnel(
     ownership: &Ownership,
     values: &Values,
     component: &Component,
+    port_name: &str,
 ) -> anyhow::Result<Tunnel> {
     let namespace = component.namespace(values);
     let status = component_status(cluster, ownership, namespace, component.name).await?;
@@ -177,7 +180,7 @@ async fn probe_tunnel(
             }
         );
     }
-    let port = component.port("http").service;
+    let port = component.port(port_name).service;
     Tunnel::to_service(cluster, namespace, component.name, port, 0).await
 }
 
@@ -198,6 +201,9 @@ async fn run_check(
         ProbeCheck::TufRepository => {
             crate::tuf_instance::probe(address, cluster, values, material).await
         }
+        ProbeCheck::RekorTilesCheckpoint => probe::rekor_tiles_checkpoint(address, material).await,
+        ProbeCheck::TesseractCheckpoint => probe::tesseract_checkpoint(address, material).await,
+        ProbeCheck::TsaCertChain => probe::tsa_cert_chain(address, material).await,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::ui::Ui;
 use crate::values::MANAGER;
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(&args.values, None)?;
     if !args.yes && !ui.can_prompt() {
         return bad_input(format!(
             "teardown deletes every object of sigstore-up instance {:?}; there is no terminal to confirm on, so pass --yes",
@@ -26,6 +26,7 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     }
     let deadline = Instant::now() + args.timeout;
     let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
     // A detached forward of this instance would only fail once its Services are gone.
     if let Ok(pid_file) = super::forward::default_pid_file(&values)
         && super::forward::running_forward(&pid_file)?.is_some()

@@ -14,12 +14,13 @@ use crate::trust::TrustBundle;
 use crate::ui::Ui;
 
 pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(&args.values, None)?;
     let dir = match &args.output_dir {
         Some(dir) => dir.clone(),
         None => state_dir(&values.instance)?,
     };
     let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
     let material = gather_trust_material(&cluster, &values).await?;
     let issuer = issuer_url(&cluster, &values).await?;
     let tuf_root = crate::tuf_instance::root_json(&cluster, &values).await?;

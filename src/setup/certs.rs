@@ -259,6 +259,18 @@ impl EcKeyPair {
             })
     }
 
+    /// SEC1 `EC PRIVATE KEY` PEM (RFC 5915): what TesseraCT's `--private_key` reads
+    /// (`x509.ParseECPrivateKey`).
+    pub fn to_sec1_pem(&self) -> Result<String, KeyError> {
+        self.key
+            .to_sec1_pem(LineEnding::LF)
+            .map(|pem| pem.to_string())
+            .map_err(|e| KeyError::Mint {
+                what: "a SEC1 PEM",
+                detail: e.to_string(),
+            })
+    }
+
     /// Unencrypted PKCS#8 DER: what ct_server's `keyspb.PrivateKey { der }` holds.
     pub fn to_pkcs8_der(&self) -> Vec<u8> {
         self.key
@@ -571,5 +583,236 @@ mod rfc1423 {
             *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
         }
         Some(iv)
+    }
+}
+
+/// The timestamp authority's signer: a P-256 key and its chain, a self-signed root and the
+/// signing certificate it issues. timestamp-server's file signer checks the chain at start
+/// (`VerifyCertChain`): at least two certificates, the leaf carrying only the timeStamping
+/// extended key usage, marked critical (RFC 3161), and every other certificate a CA.
+pub struct TsaSigner {
+    key: SecretKey,
+    /// PEM: the signing certificate, then the root.
+    chain_pem: String,
+}
+
+/// DER of extKeyUsage (2.5.29.37) content: SEQUENCE { id-kp-timeStamping (1.3.6.1.5.5.7.3.8) }.
+const EKU_TIMESTAMPING_DER: [u8; 12] = [
+    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+];
+
+impl TsaSigner {
+    pub fn generate(validity: Duration) -> Result<TsaSigner, KeyError> {
+        if validity.is_zero() || validity > MAX_VALIDITY {
+            return Err(KeyError::BadValidity(validity));
+        }
+        let mint = |detail: String| KeyError::Mint {
+            what: "the timestamp authority's chain",
+            detail,
+        };
+        let rcgen_key = |key: &SecretKey| -> Result<rcgen::KeyPair, KeyError> {
+            let pkcs8 = key.to_pkcs8_der().map_err(|e| mint(e.to_string()))?;
+            rcgen::KeyPair::try_from(pkcs8.as_bytes()).map_err(|e| mint(e.to_string()))
+        };
+        let now = SystemTime::now();
+        let name = |common_name: &str| {
+            let mut name = rcgen::DistinguishedName::new();
+            name.push(rcgen::DnType::OrganizationName, "sigstore-up");
+            name.push(rcgen::DnType::CommonName, common_name);
+            name
+        };
+        let window = |params: &mut rcgen::CertificateParams| {
+            params.not_before = truncate_to_seconds(now - BACKDATE);
+            params.not_after = truncate_to_seconds(now + validity);
+            params.serial_number = Some(random_serial());
+        };
+
+        let root_key = SecretKey::generate_from_rng(&mut rand::rng());
+        let mut root = rcgen::CertificateParams::default();
+        root.distinguished_name = name("sigstore-up TSA root");
+        root.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+        root.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        window(&mut root);
+        let root = rcgen::CertifiedIssuer::self_signed(root, rcgen_key(&root_key)?)
+            .map_err(|e| mint(e.to_string()))?;
+
+        let key = SecretKey::generate_from_rng(&mut rand::rng());
+        let mut leaf = rcgen::CertificateParams::default();
+        leaf.distinguished_name = name("sigstore-up TSA");
+        leaf.is_ca = rcgen::IsCa::ExplicitNoCa;
+        leaf.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        let mut eku = rcgen::CustomExtension::from_oid_content(
+            &[2, 5, 29, 37],
+            EKU_TIMESTAMPING_DER.to_vec(),
+        );
+        eku.set_criticality(true);
+        leaf.custom_extensions = vec![eku];
+        window(&mut leaf);
+        let leaf = leaf
+            .signed_by(&rcgen_key(&key)?, &root)
+            .map_err(|e| mint(e.to_string()))?;
+
+        Ok(TsaSigner {
+            key,
+            chain_pem: format!("{}{}", leaf.pem(), root.pem()),
+        })
+    }
+
+    /// Reads the Secret data back, checking that the key is the signing certificate's.
+    pub fn from_secret_data(private_pem: &[u8], chain_pem: &[u8]) -> Result<TsaSigner, KeyError> {
+        let key = EcKeyPair::from_pem(private_pem)?.key;
+        let chain_text = utf8(chain_pem, "the timestamp authority's chain")?;
+        let blocks = pem::parse_many(chain_text.as_bytes())
+            .map_err(|e| malformed("the timestamp authority's chain", e))?;
+        let leaf = blocks.first().ok_or(KeyError::MissingEntry("chain"))?;
+        let certificate = x509_cert::Certificate::from_der(leaf.contents())
+            .map_err(|e| malformed("the timestamp authority's signing certificate", e))?;
+        let leaf_key = certificate
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|e| malformed("the timestamp authority's signing certificate", e))?;
+        if leaf_key != public_key_der(&key.public_key()) || blocks.len() < 2 {
+            return Err(KeyError::Mismatch {
+                what: "the timestamp authority's key",
+                other: "the first certificate of its chain",
+            });
+        }
+        Ok(TsaSigner {
+            key,
+            chain_pem: chain_text,
+        })
+    }
+
+    pub fn private_key_pem(&self) -> Result<String, KeyError> {
+        Ok(self
+            .key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| malformed("the timestamp authority's key", e))?
+            .to_string())
+    }
+
+    pub fn chain_pem(&self) -> &str {
+        &self.chain_pem
+    }
+}
+
+impl fmt::Debug for TsaSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TsaSigner")
+            .field(
+                "public_key",
+                &public_key_fingerprint(&self.key.public_key()),
+            )
+            .finish()
+    }
+}
+
+/// Rekor v2's checkpoint signing key: Ed25519, the algorithm rekor-tiles signs with upstream
+/// (newer releases accept nothing else). Stored as unencrypted PKCS#8 PEM, what its
+/// `--signer-filepath` loads.
+pub struct Ed25519Key(ed25519_dalek::SigningKey);
+
+impl Ed25519Key {
+    pub fn generate() -> Ed25519Key {
+        let seed: [u8; 32] = rand::rng().random();
+        Ed25519Key(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    pub fn from_pem(pem_text: &[u8]) -> Result<Ed25519Key, KeyError> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+        let text = utf8(pem_text, "the Ed25519 key")?;
+        ed25519_dalek::SigningKey::from_pkcs8_pem(&text)
+            .map(Ed25519Key)
+            .map_err(|e| malformed("the Ed25519 key (PKCS#8 PEM expected)", e))
+    }
+
+    pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        Ok(self
+            .0
+            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+            .map_err(|e| malformed("the Ed25519 key", e))?
+            .to_string())
+    }
+
+    /// The 32 bytes of the public key.
+    pub fn public_key_raw(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+
+    /// SubjectPublicKeyInfo `PUBLIC KEY` PEM.
+    pub fn public_key_pem(&self) -> String {
+        crate::trust::PublicKey::from_ed25519(&self.public_key_raw()).to_pem()
+    }
+}
+
+impl fmt::Debug for Ed25519Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ed25519Key")
+            .field(
+                "public_key",
+                &crate::trust::PublicKey::from_ed25519(&self.public_key_raw()),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use x509_cert::der::Decode as _;
+
+    use super::*;
+
+    /// What timestamp-server's `VerifyCertChain` requires of a file signer's chain.
+    #[test]
+    fn tsa_chain_is_leaf_then_root_with_a_critical_timestamping_eku() {
+        let signer = TsaSigner::generate(Duration::from_secs(86_400)).unwrap();
+        let blocks = pem::parse_many(signer.chain_pem()).unwrap();
+        assert_eq!(blocks.len(), 2);
+        let leaf = x509_cert::Certificate::from_der(blocks[0].contents()).unwrap();
+        let root = x509_cert::Certificate::from_der(blocks[1].contents()).unwrap();
+        assert_eq!(
+            leaf.tbs_certificate().issuer(),
+            root.tbs_certificate().subject()
+        );
+        let eku = leaf
+            .tbs_certificate()
+            .extensions()
+            .unwrap()
+            .iter()
+            .find(|e| e.extn_id.to_string() == "2.5.29.37")
+            .expect("the leaf has an extended key usage");
+        assert!(eku.critical);
+        assert_eq!(eku.extn_value.as_bytes(), EKU_TIMESTAMPING_DER);
+        // Read back from the Secret's two entries, the key matches the leaf.
+        let private = signer.private_key_pem().unwrap();
+        TsaSigner::from_secret_data(private.as_bytes(), signer.chain_pem().as_bytes()).unwrap();
+        let other = TsaSigner::generate(Duration::from_secs(86_400)).unwrap();
+        assert!(
+            TsaSigner::from_secret_data(private.as_bytes(), other.chain_pem().as_bytes()).is_err()
+        );
+    }
+
+    #[test]
+    fn ed25519_key_round_trips_through_pkcs8_pem() {
+        let key = Ed25519Key::generate();
+        let pem_text = key.to_pkcs8_pem().unwrap();
+        assert!(pem_text.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let back = Ed25519Key::from_pem(pem_text.as_bytes()).unwrap();
+        assert_eq!(back.public_key_raw(), key.public_key_raw());
+        let public = crate::trust::PublicKey::parse(key.public_key_pem().as_bytes()).unwrap();
+        assert_eq!(public.key_details(), crate::trust::KeyDetails::PkixEd25519);
+    }
+
+    #[test]
+    fn sec1_pem_is_what_tesseract_reads() {
+        let key = EcKeyPair::generate();
+        let pem_text = key.to_sec1_pem().unwrap();
+        assert!(pem_text.starts_with("-----BEGIN EC PRIVATE KEY-----"));
+        assert_eq!(EcKeyPair::from_pem(pem_text.as_bytes()).unwrap(), key);
     }
 }

@@ -48,6 +48,11 @@ pub fn logs<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     })
 }
 
+/// Rekor v2 and TesseraCT: their keys are all they need, so they are applied as they are.
+pub fn tile_logs<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(apply_tier(ctx, line, Tier::Logs))
+}
+
 /// The pod-template annotation naming the Trillian tree a log serves.
 pub const TREE_ID_ANNOTATION: &str = "sigstore-up.dev/tree-id";
 

@@ -32,6 +32,23 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             .into());
         }
 
+        // One instance runs one profile: switching means tearing down first (keys, logs and
+        // trust material differ), so a different installed profile stops install here.
+        if let Some(installed) = crate::instance::installed(&ctx.cluster, &ctx.values).await?
+            && installed.profile != ctx.values.profile_choice()
+        {
+            return Err(Failure::BadInput(format!(
+                "instance {:?} is installed with profile {}; it cannot be changed to {} in place. \
+                 Run `sigstore-up teardown --yes` first, or install the {} stack as another \
+                 instance (--set instance=NAME and other namespaces)",
+                ctx.values.instance,
+                installed.profile.name(),
+                ctx.values.profile,
+                ctx.values.profile,
+            ))
+            .into());
+        }
+
         // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
         let profile = ctx.values.profile();
         if ctx.values.fulcio.issuer_url.is_empty()

@@ -19,9 +19,11 @@ use kube::Api;
 use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
 
 use super::{Context, Made, Outcome, SecretOutcome, StageFuture};
-use crate::catalog::{Component, Object, ctlog, fulcio, mariadb, rekor};
+use crate::catalog::{
+    Component, Object, ctlog, fulcio, mariadb, rekor, rekor_tiles, tesseract, tsa,
+};
 use crate::cluster::apply::to_dynamic;
-use crate::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
+use crate::setup::certs::{EcKeyPair, Ed25519Key, FulcioCa, FulcioCaOptions, TsaSigner};
 use crate::setup::secret::Password;
 use crate::ui::StageLine;
 
@@ -52,125 +54,257 @@ pub type SecretData = BTreeMap<String, Vec<u8>>;
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
+        // Each component of the profile that owns keys gets them, in this order: the CT logs
+        // copy Fulcio's root, so Fulcio's CA comes first.
+        let profile = ctx.values.profile();
+        let has = |component: &Component| profile.component(component.id).is_some();
         let mut report = Vec::new();
-        let done = |name: &'static str, made: Made| SecretOutcome {
-            name,
-            made,
-            updated: None,
-        };
-
-        let secret = mariadb::CREDENTIALS;
-        line.progress(secret.name);
-        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &mariadb::COMPONENT, secret), || {
-            Ok(BTreeMap::from([
-                (
-                    mariadb::ROOT_PASSWORD.name.into(),
-                    Password::generate().expose().into(),
-                ),
-                (
-                    mariadb::PASSWORD.name.into(),
-                    Password::generate().expose().into(),
-                ),
-            ]))
-        })
-        .await?;
-        let mysql = MysqlCredentials {
-            root_password: utf8_entry(&data, mariadb::ROOT_PASSWORD.name, secret.name)?,
-            password: utf8_entry(&data, mariadb::PASSWORD.name, secret.name)?,
-        };
-        ctx.redact.push(mysql.root_password.clone());
-        ctx.redact.push(mysql.password.clone());
-        ctx.mysql.set(mysql);
-        report.push(done(secret.name, made));
-
-        let secret = fulcio::CA;
-        line.progress(secret.name);
-        let validity = Duration::from_secs(u64::from(ctx.values.lifetimes.fulcio_ca_days) * 86_400);
-        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &fulcio::COMPONENT, secret), || {
-            let options = FulcioCaOptions {
-                validity,
-                ..FulcioCaOptions::default()
-            };
-            Ok(FulcioCa::generate(&options)?.to_secret_data())
-        })
-        .await?;
-        let fulcio_ca = FulcioCa::from_secret_data(&data).map_err(|e| broken(secret.name, &e))?;
-        ctx.redact
-            .push(utf8_entry(&data, fulcio::PASSWORD.name, secret.name)?);
-        report.push(done(secret.name, made));
-
-        let secret = ctlog::SECRETS;
-        line.progress(secret.name);
-        let root_pem = fulcio_ca.cert_pem().as_bytes().to_vec();
-        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &ctlog::COMPONENT, secret), || {
-            let key = EcKeyPair::generate();
-            Ok(BTreeMap::from([
-                (ctlog::PRIVATE.name.into(), key.to_pkcs8_pem()?.into()),
-                (ctlog::PUBLIC.name.into(), key.public_key_pem().into()),
-                (ctlog::ROOTCA.name.into(), root_pem.clone()),
-            ]))
-        })
-        .await?;
-        let private = entry(&data, ctlog::PRIVATE.name, secret.name)?;
-        let legacy_encrypted = EcKeyPair::is_legacy_encrypted(private);
-        let ctlog_key = if legacy_encrypted {
-            let password = entry(&data, ctlog::LEGACY_PASSWORD.name, secret.name)?;
-            let password = Password::from_bytes(password).map_err(|e| broken(secret.name, &e))?;
-            ctx.redact.push(password.expose().to_string());
-            EcKeyPair::from_legacy_encrypted_pem(private, &password)
-        } else {
-            EcKeyPair::from_pem(private)
+        if has(&mariadb::COMPONENT) {
+            report.push(mariadb_credentials(ctx, line).await?);
         }
-        .map_err(|e| broken(secret.name, &e))?;
-        let mut outcome = done(secret.name, made);
-        if data.get(ctlog::ROOTCA.name) != Some(&root_pem) {
-            // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
-            merge_secret_data(
-                ctx,
-                ctlog::COMPONENT.namespace(&ctx.values),
-                secret.name,
-                ctlog::ROOTCA.name,
-                &root_pem,
-            )
-            .await?;
-            outcome.updated = Some(ctlog::ROOTCA.name);
-        }
+        let (outcome, fulcio_ca) = fulcio_ca(ctx, line).await?;
         report.push(outcome);
-        let public = ctlog_key.public_key_pem();
-        apply_public_copy(
-            ctx,
-            Owner::new(ctx, &ctlog::COMPONENT, ctlog::PUBLIC_KEY),
-            ctlog::PUBLIC.name,
-            &public,
-        )
-        .await?;
-        ctx.ctlog_key.set(CtlogKey {
-            key: ctlog_key,
-            legacy_encrypted,
-        });
-
-        let secret = rekor::SIGNING_KEY;
-        line.progress(secret.name);
-        let (data, made) = ensure_secret(ctx, Owner::new(ctx, &rekor::COMPONENT, secret), || {
-            Ok(BTreeMap::from([(
-                rekor::PRIVATE.name.into(),
-                EcKeyPair::generate().to_pkcs8_pem()?.into(),
-            )]))
-        })
-        .await?;
-        let rekor_key = EcKeyPair::from_pem(entry(&data, rekor::PRIVATE.name, secret.name)?)
-            .map_err(|e| broken(secret.name, &e))?;
-        apply_public_copy(
-            ctx,
-            Owner::new(ctx, &rekor::COMPONENT, rekor::PUBLIC_KEY),
-            rekor::PUBLIC.name,
-            &rekor_key.public_key_pem(),
-        )
-        .await?;
-        report.push(done(secret.name, made));
-
+        let root_pem = fulcio_ca.cert_pem().as_bytes().to_vec();
+        if has(&ctlog::COMPONENT) {
+            report.push(ctlog_secrets(ctx, line, &root_pem).await?);
+        }
+        if has(&tesseract::COMPONENT) {
+            report.push(tesseract_secrets(ctx, line, &root_pem).await?);
+        }
+        if has(&rekor::COMPONENT) {
+            report.push(rekor_key(ctx, line).await?);
+        }
+        if has(&rekor_tiles::COMPONENT) {
+            report.push(rekor_tiles_key(ctx, line).await?);
+        }
+        if has(&tsa::COMPONENT) {
+            report.push(tsa_signer(ctx, line).await?);
+        }
         Ok(Outcome::Secrets(report))
     })
+}
+
+fn done(name: &'static str, made: Made) -> SecretOutcome {
+    SecretOutcome {
+        name,
+        made,
+        updated: None,
+    }
+}
+
+async fn mariadb_credentials(ctx: &mut Context, line: &StageLine) -> anyhow::Result<SecretOutcome> {
+    let secret = mariadb::CREDENTIALS;
+    line.progress(secret.name);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &mariadb::COMPONENT, secret), || {
+        Ok(BTreeMap::from([
+            (
+                mariadb::ROOT_PASSWORD.name.into(),
+                Password::generate().expose().into(),
+            ),
+            (
+                mariadb::PASSWORD.name.into(),
+                Password::generate().expose().into(),
+            ),
+        ]))
+    })
+    .await?;
+    let mysql = MysqlCredentials {
+        root_password: utf8_entry(&data, mariadb::ROOT_PASSWORD.name, secret.name)?,
+        password: utf8_entry(&data, mariadb::PASSWORD.name, secret.name)?,
+    };
+    ctx.redact.push(mysql.root_password.clone());
+    ctx.redact.push(mysql.password.clone());
+    ctx.mysql.set(mysql);
+    Ok(done(secret.name, made))
+}
+
+async fn fulcio_ca(
+    ctx: &mut Context,
+    line: &StageLine,
+) -> anyhow::Result<(SecretOutcome, FulcioCa)> {
+    let secret = fulcio::CA;
+    line.progress(secret.name);
+    let validity = Duration::from_secs(u64::from(ctx.values.lifetimes.fulcio_ca_days) * 86_400);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &fulcio::COMPONENT, secret), || {
+        let options = FulcioCaOptions {
+            validity,
+            ..FulcioCaOptions::default()
+        };
+        Ok(FulcioCa::generate(&options)?.to_secret_data())
+    })
+    .await?;
+    let fulcio_ca = FulcioCa::from_secret_data(&data).map_err(|e| broken(secret.name, &e))?;
+    ctx.redact
+        .push(utf8_entry(&data, fulcio::PASSWORD.name, secret.name)?);
+    Ok((done(secret.name, made), fulcio_ca))
+}
+
+/// ct_server's key, with Fulcio's root as the root it accepts.
+async fn ctlog_secrets(
+    ctx: &mut Context,
+    line: &StageLine,
+    root_pem: &[u8],
+) -> anyhow::Result<SecretOutcome> {
+    let secret = ctlog::SECRETS;
+    line.progress(secret.name);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &ctlog::COMPONENT, secret), || {
+        let key = EcKeyPair::generate();
+        Ok(BTreeMap::from([
+            (ctlog::PRIVATE.name.into(), key.to_pkcs8_pem()?.into()),
+            (ctlog::PUBLIC.name.into(), key.public_key_pem().into()),
+            (ctlog::ROOTCA.name.into(), root_pem.to_vec()),
+        ]))
+    })
+    .await?;
+    let private = entry(&data, ctlog::PRIVATE.name, secret.name)?;
+    let legacy_encrypted = EcKeyPair::is_legacy_encrypted(private);
+    let ctlog_key = if legacy_encrypted {
+        let password = entry(&data, ctlog::LEGACY_PASSWORD.name, secret.name)?;
+        let password = Password::from_bytes(password).map_err(|e| broken(secret.name, &e))?;
+        ctx.redact.push(password.expose().to_string());
+        EcKeyPair::from_legacy_encrypted_pem(private, &password)
+    } else {
+        EcKeyPair::from_pem(private)
+    }
+    .map_err(|e| broken(secret.name, &e))?;
+    let mut outcome = done(secret.name, made);
+    if data.get(ctlog::ROOTCA.name).map(Vec::as_slice) != Some(root_pem) {
+        // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
+        merge_secret_data(
+            ctx,
+            ctlog::COMPONENT.namespace(&ctx.values),
+            secret.name,
+            ctlog::ROOTCA.name,
+            root_pem,
+        )
+        .await?;
+        outcome.updated = Some(ctlog::ROOTCA.name);
+    }
+    apply_public_copy(
+        ctx,
+        Owner::new(ctx, &ctlog::COMPONENT, ctlog::PUBLIC_KEY),
+        ctlog::PUBLIC.name,
+        &ctlog_key.public_key_pem(),
+    )
+    .await?;
+    ctx.ctlog_key.set(CtlogKey {
+        key: ctlog_key,
+        legacy_encrypted,
+    });
+    Ok(outcome)
+}
+
+/// TesseraCT's key (SEC1 PEM), with Fulcio's root as the root it accepts.
+async fn tesseract_secrets(
+    ctx: &mut Context,
+    line: &StageLine,
+    root_pem: &[u8],
+) -> anyhow::Result<SecretOutcome> {
+    let secret = tesseract::SECRETS;
+    line.progress(secret.name);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &tesseract::COMPONENT, secret), || {
+        Ok(BTreeMap::from([
+            (
+                tesseract::PRIVATE.name.into(),
+                EcKeyPair::generate().to_sec1_pem()?.into(),
+            ),
+            (tesseract::ROOTS.name.into(), root_pem.to_vec()),
+        ]))
+    })
+    .await?;
+    let key = EcKeyPair::from_pem(entry(&data, tesseract::PRIVATE.name, secret.name)?)
+        .map_err(|e| broken(secret.name, &e))?;
+    let mut outcome = done(secret.name, made);
+    if data.get(tesseract::ROOTS.name).map(Vec::as_slice) != Some(root_pem) {
+        merge_secret_data(
+            ctx,
+            tesseract::COMPONENT.namespace(&ctx.values),
+            secret.name,
+            tesseract::ROOTS.name,
+            root_pem,
+        )
+        .await?;
+        outcome.updated = Some(tesseract::ROOTS.name);
+    }
+    apply_public_copy(
+        ctx,
+        Owner::new(ctx, &tesseract::COMPONENT, ctlog::PUBLIC_KEY),
+        ctlog::PUBLIC.name,
+        &key.public_key_pem(),
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Rekor v1's P-256 key.
+async fn rekor_key(ctx: &mut Context, line: &StageLine) -> anyhow::Result<SecretOutcome> {
+    let secret = rekor::SIGNING_KEY;
+    line.progress(secret.name);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &rekor::COMPONENT, secret), || {
+        Ok(BTreeMap::from([(
+            rekor::PRIVATE.name.into(),
+            EcKeyPair::generate().to_pkcs8_pem()?.into(),
+        )]))
+    })
+    .await?;
+    let rekor_key = EcKeyPair::from_pem(entry(&data, rekor::PRIVATE.name, secret.name)?)
+        .map_err(|e| broken(secret.name, &e))?;
+    apply_public_copy(
+        ctx,
+        Owner::new(ctx, &rekor::COMPONENT, rekor::PUBLIC_KEY),
+        rekor::PUBLIC.name,
+        &rekor_key.public_key_pem(),
+    )
+    .await?;
+    Ok(done(secret.name, made))
+}
+
+/// Rekor v2's Ed25519 key.
+async fn rekor_tiles_key(ctx: &mut Context, line: &StageLine) -> anyhow::Result<SecretOutcome> {
+    let secret = rekor::SIGNING_KEY;
+    line.progress(secret.name);
+    let (data, made) = ensure_secret(
+        ctx,
+        Owner::new(ctx, &rekor_tiles::COMPONENT, secret),
+        || {
+            Ok(BTreeMap::from([(
+                rekor::PRIVATE.name.into(),
+                Ed25519Key::generate().to_pkcs8_pem()?.into(),
+            )]))
+        },
+    )
+    .await?;
+    let key = Ed25519Key::from_pem(entry(&data, rekor::PRIVATE.name, secret.name)?)
+        .map_err(|e| broken(secret.name, &e))?;
+    apply_public_copy(
+        ctx,
+        Owner::new(ctx, &rekor_tiles::COMPONENT, rekor::PUBLIC_KEY),
+        rekor::PUBLIC.name,
+        &key.public_key_pem(),
+    )
+    .await?;
+    Ok(done(secret.name, made))
+}
+
+/// The timestamp authority's key and chain.
+async fn tsa_signer(ctx: &mut Context, line: &StageLine) -> anyhow::Result<SecretOutcome> {
+    let secret = tsa::SIGNER;
+    line.progress(secret.name);
+    let validity = Duration::from_secs(u64::from(ctx.values.lifetimes.tsa_ca_days) * 86_400);
+    let (data, made) = ensure_secret(ctx, Owner::new(ctx, &tsa::COMPONENT, secret), || {
+        let signer = TsaSigner::generate(validity)?;
+        Ok(BTreeMap::from([
+            (tsa::PRIVATE.name.into(), signer.private_key_pem()?.into()),
+            (tsa::CHAIN.name.into(), signer.chain_pem().into()),
+        ]))
+    })
+    .await?;
+    TsaSigner::from_secret_data(
+        entry(&data, tsa::PRIVATE.name, secret.name)?,
+        entry(&data, tsa::CHAIN.name, secret.name)?,
+    )
+    .map_err(|e| broken(secret.name, &e))?;
+    Ok(done(secret.name, made))
 }
 
 /// Where a Secret lives and how it is labelled: a catalog object of a component.

@@ -257,8 +257,13 @@ mod tests {
                 .and_then(|e| e.value.clone())
         };
         let port = catalog::tuf::COMPONENT.port("http").container;
-        assert_eq!(env("PORT"), Some(port.to_string()));
-        assert_eq!(env("FOLDER").as_deref(), Some(catalog::tuf::WEB_DIR));
+        let args = container.args.clone().unwrap_or_default();
+        assert!(args.contains(&format!("--listen=:{port}")), "{args:?}");
+        assert!(
+            args.contains(&format!("--root={}", catalog::tuf::WEB_DIR)),
+            "{args:?}"
+        );
+        assert_eq!(env("XDG_DATA_HOME").as_deref(), Some("/tmp/data"));
         let data = BTreeMap::from([
             ("cluster__timestamp.json".to_string(), "{}".to_string()),
             ("host__targets__ab.rekor.pub".to_string(), "k".to_string()),

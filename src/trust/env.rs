@@ -27,6 +27,9 @@ pub mod names {
     pub const FULCIO_GRPC_URL: &str = "FULCIO_GRPC_URL";
     /// The CT log's URL, including its prefix.
     pub const CTLOG_URL: &str = "CTLOG_URL";
+    /// The timestamp authority's base URL (clients append `/api/v1/timestamp`), when the stack
+    /// runs one.
+    pub const TSA_URL: &str = "TSA_URL";
     /// The OIDC issuer Fulcio trusts (the `iss` of tokens), also what to pass as
     /// `--certificate-oidc-issuer` when verifying.
     pub const ISSUER_URL: &str = "ISSUER_URL";

@@ -12,10 +12,12 @@ use super::error::TrustInputError;
 use super::timestamp::Timestamp;
 
 /// The `PublicKeyDetails` a key is announced with in trusted_root.json. sigstore-up mints
-/// ECDSA P-256 keys for Rekor and the CT log, so that is the one kind accepted.
+/// ECDSA P-256 keys for Rekor v1 and the CT logs, and an Ed25519 key for Rekor v2 (the
+/// algorithm rekor-tiles signs checkpoints with upstream); those are the kinds accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyDetails {
     PkixEcdsaP256Sha256,
+    PkixEd25519,
 }
 
 impl KeyDetails {
@@ -23,9 +25,19 @@ impl KeyDetails {
     pub fn as_str(self) -> &'static str {
         match self {
             KeyDetails::PkixEcdsaP256Sha256 => "PKIX_ECDSA_P256_SHA_256",
+            KeyDetails::PkixEd25519 => "PKIX_ED25519",
         }
     }
 }
+
+/// The DER SubjectPublicKeyInfo of an Ed25519 key is this prefix (SEQUENCE, AlgorithmIdentifier
+/// id-Ed25519 without parameters, BIT STRING of 33 bytes) and the 32-byte key (RFC 8410).
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+/// Signature type byte of Ed25519 in C2SP signed notes.
+const NOTE_ED25519: u8 = 0x01;
 
 /// A transparency log's ID: SHA-256 over the DER SubjectPublicKeyInfo of its key. For Rekor v1
 /// this is the `logID` Rekor puts in every entry; for a CT log it is the RFC 6962 log ID inside
@@ -49,9 +61,10 @@ impl LogId {
     }
 }
 
-/// An ECDSA P-256 public key, kept as canonical DER SubjectPublicKeyInfo (uncompressed point,
-/// named curve): the encoding Go's `x509.MarshalPKIXPublicKey` produces, which Rekor and
-/// ct_server hash into their log IDs. Any other encoding of the same key is re-encoded.
+/// An ECDSA P-256 or Ed25519 public key, kept as canonical DER SubjectPublicKeyInfo
+/// (uncompressed point, named curve for P-256): the encoding Go's `x509.MarshalPKIXPublicKey`
+/// produces, which the logs hash into their log IDs. Any other encoding of the same key is
+/// re-encoded.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
     spki_der: Vec<u8>,
@@ -78,10 +91,15 @@ impl PublicKey {
     }
 
     pub fn from_spki_der(der: &[u8]) -> Result<Self, TrustInputError> {
+        if der.len() == ED25519_SPKI_PREFIX.len() + 32 && der.starts_with(&ED25519_SPKI_PREFIX) {
+            return Ok(PublicKey {
+                spki_der: der.to_vec(),
+            });
+        }
         let key = p256::PublicKey::from_public_key_der(der).map_err(|error| {
             TrustInputError::PublicKey(format!(
-                "not an ECDSA P-256 SubjectPublicKeyInfo ({error}); sigstore-up's Rekor and CT \
-                 log keys are P-256, give the PEM \"PUBLIC KEY\" of such a key"
+                "not an ECDSA P-256 or Ed25519 SubjectPublicKeyInfo ({error}); sigstore-up's \
+                 log keys are one of those, give the PEM \"PUBLIC KEY\" of such a key"
             ))
         })?;
         Ok(Self::from_p256(&key))
@@ -99,12 +117,47 @@ impl PublicKey {
         &self.spki_der
     }
 
-    pub fn key_details(&self) -> KeyDetails {
-        KeyDetails::PkixEcdsaP256Sha256
+    /// Creates an Ed25519 key from its 32 bytes.
+    pub fn from_ed25519(raw: &[u8; 32]) -> Self {
+        let mut spki_der = ED25519_SPKI_PREFIX.to_vec();
+        spki_der.extend_from_slice(raw);
+        PublicKey { spki_der }
     }
 
+    pub fn key_details(&self) -> KeyDetails {
+        if self.ed25519_raw().is_some() {
+            KeyDetails::PkixEd25519
+        } else {
+            KeyDetails::PkixEcdsaP256Sha256
+        }
+    }
+
+    /// The 32 key bytes of an Ed25519 key.
+    pub fn ed25519_raw(&self) -> Option<&[u8]> {
+        self.spki_der.strip_prefix(&ED25519_SPKI_PREFIX[..])
+    }
+
+    /// The log ID of a Rekor v1 or CT log with this key: SHA-256 of the SubjectPublicKeyInfo.
     pub fn log_id(&self) -> LogId {
         LogId(Sha256::digest(&self.spki_der).into())
+    }
+
+    /// The log ID of a log that signs C2SP signed-note checkpoints as `origin` (Rekor v2): the
+    /// untruncated key hash of the note verifier. For Ed25519 that is SHA-256(origin, '\n',
+    /// 0x01, key), whose first four bytes are the key ID in every checkpoint signature line.
+    /// For ECDSA rekor-tiles keeps SHA-256 of the SubjectPublicKeyInfo (its `note.KeyHash`).
+    pub fn note_log_id(&self, origin: &str) -> LogId {
+        match self.ed25519_raw() {
+            Some(raw) => {
+                let mut hasher = Sha256::new();
+                hasher.update(origin.as_bytes());
+                hasher.update(b"\n");
+                hasher.update([NOTE_ED25519]);
+                hasher.update(raw);
+                LogId(hasher.finalize().into())
+            }
+            None => self.log_id(),
+        }
     }
 
     /// PEM `PUBLIC KEY` with LF line endings, the form cosign's `SIGSTORE_*_PUBLIC_KEY` files take.
@@ -270,4 +323,31 @@ fn encode_pem(tag: &str, der: &[u8]) -> String {
         &pem::Pem::new(tag, der),
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The C2SP signed-note key ID of an Ed25519 key, worked by hand from the spec:
+    /// SHA-256("origin" || "\n" || 0x01 || key), for the all-zero key.
+    #[test]
+    fn rekor_v2_log_id_is_the_signed_note_key_hash() {
+        let key = PublicKey::from_ed25519(&[0; 32]);
+        let mut input = b"rekor.rekor-system.svc\n\x01".to_vec();
+        input.extend_from_slice(&[0; 32]);
+        let expected: [u8; 32] = Sha256::digest(&input).into();
+        assert_eq!(
+            key.note_log_id("rekor.rekor-system.svc").as_bytes(),
+            &expected
+        );
+        // Not the Rekor v1 form, and it changes with the origin.
+        assert_ne!(key.note_log_id("rekor.rekor-system.svc"), key.log_id());
+        assert_ne!(
+            key.note_log_id("rekor.rekor-system.svc"),
+            key.note_log_id("rekor.other.svc")
+        );
+        assert_eq!(PublicKey::parse(key.to_pem().as_bytes()).unwrap(), key);
+        assert_eq!(key.key_details().as_str(), "PKIX_ED25519");
+    }
 }

@@ -30,6 +30,9 @@ use anyhow::Context as _;
 pub use env::{GithubFilesWritten, OidcToken, TrustEnv, names as env_names};
 pub use error::TrustInputError;
 pub use keys::{CertificateChain, KeyDetails, LogId, PublicKey};
+
+/// Where a timestamp authority takes RFC 3161 requests, under its base URL.
+pub const TSA_TIMESTAMP_PATH: &str = "api/v1/timestamp";
 pub use service_url::ServiceUrl;
 pub use signing_config::{
     CLIENT_TRUST_CONFIG_MEDIA_TYPE, ClientTrustConfig, DEFAULT_OPERATOR, SIGNING_CONFIG_MEDIA_TYPE,
@@ -51,28 +54,61 @@ pub mod file_names {
     pub const REKOR_PUBLIC: &str = "rekor_public.pem";
     /// The TUF root of the stack's repository (when it serves one).
     pub const TUF_ROOT: &str = "root.json";
+    /// The timestamp authority's chain, signing certificate first (only with a TSA).
+    pub const TSA_CHAIN: &str = "tsa_chain.pem";
     pub const ENV: &str = "env";
 }
 
-/// The stack's public keys and certificates: the same for every audience.
+/// The stack's public keys and certificates, and how its logs know themselves: the same for
+/// every audience.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustMaterial {
     pub rekor_public_key: PublicKey,
     /// When the Rekor key started signing (at or before its first entry, and in the past).
     pub rekor_valid_from: Timestamp,
+    /// How Rekor knows itself: `http://<origin>`, where the origin is the name it signs its
+    /// checkpoints as (`rekor.<namespace>.svc`). trusted_root.json names the log by it in every
+    /// audience, because verifiers match a checkpoint's signer name against it.
+    pub rekor_url: ServiceUrl,
+    /// 1: Rekor on Trillian; 2: Rekor on tiles (its log ID is the signed-note key hash).
+    pub rekor_major_api_version: u32,
     pub ctlog_public_key: PublicKey,
     /// When the CT log key started signing (at or before its first SCT, and in the past).
     pub ctlog_valid_from: Timestamp,
+    /// The CT log's own URL (Fulcio's `--ct-log-url`; for TesseraCT, `http://<origin>`).
+    pub ctlog_url: ServiceUrl,
     /// Fulcio's CA chain; its validity starts at the root's notBefore.
     pub fulcio_chain: CertificateChain,
+    /// The timestamp authority's chain (signing certificate first), when the stack runs one.
+    pub tsa_chain: Option<CertificateChain>,
 }
 
 impl TrustMaterial {
     /// The earliest start of any key or certificate: from then on the stack can sign.
     pub fn earliest_valid_from(&self) -> Timestamp {
-        self.rekor_valid_from
+        let start = self
+            .rekor_valid_from
             .min(self.ctlog_valid_from)
-            .min(self.fulcio_chain.root_not_before())
+            .min(self.fulcio_chain.root_not_before());
+        match &self.tsa_chain {
+            Some(chain) => start.min(chain.root_not_before()),
+            None => start,
+        }
+    }
+
+    /// The checkpoint origin: Rekor's URL without its scheme.
+    pub fn rekor_origin(&self) -> &str {
+        self.rekor_url.without_scheme()
+    }
+
+    /// Rekor's log ID: SHA-256 of its key for Rekor v1, the signed-note key hash of its origin
+    /// and key for Rekor v2.
+    pub fn rekor_log_id(&self) -> LogId {
+        if self.rekor_major_api_version >= 2 {
+            self.rekor_public_key.note_log_id(self.rekor_origin())
+        } else {
+            self.rekor_public_key.log_id()
+        }
     }
 }
 
@@ -87,6 +123,8 @@ pub struct Endpoints {
     pub rekor: ServiceUrl,
     /// The CT log with its prefix, e.g. `http://ctlog.ctlog-system.svc/sigstorescaffolding`.
     pub ctlog: ServiceUrl,
+    /// The timestamp authority's base URL, when the stack runs one.
+    pub tsa: Option<ServiceUrl>,
     /// The OIDC issuer, exactly as in tokens' `iss` (the same for every audience).
     pub oidc_issuer: ServiceUrl,
 }
@@ -124,29 +162,45 @@ pub struct WrittenBundle {
 }
 
 impl TrustBundle {
-    /// The trusted root names this audience's URLs; signing-config services are valid from the
-    /// earliest key or certificate start (a fixed past time, so re-runs give the same bytes).
+    /// The trusted root names each log as the log knows itself (the same in every audience)
+    /// and the CA and TSA by this audience's URLs; the signing config names this audience's
+    /// URLs. Services are valid from the earliest key or certificate start (a fixed past time,
+    /// so re-runs give the same bytes).
     pub fn new(material: &TrustMaterial, endpoints: Endpoints) -> Self {
         let trusted_root = TrustedRoot {
             rekor: TransparencyLog {
-                base_url: endpoints.rekor.clone(),
+                base_url: material.rekor_url.clone(),
                 public_key: material.rekor_public_key.clone(),
+                log_id: material.rekor_log_id(),
                 valid_from: material.rekor_valid_from,
             },
             ctlog: TransparencyLog {
-                base_url: endpoints.ctlog.clone(),
+                base_url: material.ctlog_url.clone(),
                 public_key: material.ctlog_public_key.clone(),
+                log_id: material.ctlog_public_key.log_id(),
                 valid_from: material.ctlog_valid_from,
             },
             fulcio: CertificateAuthority {
                 url: endpoints.fulcio.clone(),
                 chain: material.fulcio_chain.clone(),
             },
+            tsa: match (&material.tsa_chain, &endpoints.tsa) {
+                (Some(chain), Some(url)) => Some(CertificateAuthority {
+                    url: url.clone(),
+                    chain: chain.clone(),
+                }),
+                _ => None,
+            },
         };
         let signing_config = SigningConfig {
             fulcio_url: endpoints.fulcio.clone(),
             oidc_issuer: endpoints.oidc_issuer.clone(),
             rekor_url: endpoints.rekor.clone(),
+            rekor_major_api_version: material.rekor_major_api_version,
+            tsa_url: match (&material.tsa_chain, &endpoints.tsa) {
+                (Some(_), Some(url)) => Some(url.with_path(TSA_TIMESTAMP_PATH)),
+                _ => None,
+            },
             valid_from: material.earliest_valid_from(),
             operator: DEFAULT_OPERATOR.to_string(),
         };
@@ -192,6 +246,9 @@ impl TrustBundle {
             set(n::FULCIO_GRPC_URL, grpc.to_string());
         }
         set(n::CTLOG_URL, endpoints.ctlog.to_string());
+        if let Some(tsa) = &endpoints.tsa {
+            set(n::TSA_URL, tsa.to_string());
+        }
         set(n::ISSUER_URL, endpoints.oidc_issuer.to_string());
         set(n::TRUSTED_ROOT, path(file_names::TRUSTED_ROOT));
         set(n::SIGNING_CONFIG, path(file_names::SIGNING_CONFIG));
@@ -248,6 +305,17 @@ impl TrustBundle {
         }
         if let Some(tuf) = &self.tuf {
             write_atomically(&dir.join(file_names::TUF_ROOT), &tuf.root_json, 0o644)?;
+        }
+        let tsa_file = dir.join(file_names::TSA_CHAIN);
+        match &self.trusted_root.tsa {
+            Some(tsa) => write_atomically(&tsa_file, tsa.chain.to_pem().as_bytes(), 0o644)?,
+            // A stack that no longer runs a TSA must not leave a stale chain behind.
+            None => match std::fs::remove_file(&tsa_file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", tsa_file.display()));
+                }
+                _ => {}
+            },
         }
         let env_mode = if env.has_secrets() { 0o600 } else { 0o644 };
         write_atomically(

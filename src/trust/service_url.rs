@@ -48,6 +48,21 @@ impl ServiceUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// This URL with a fixed API path appended (plain segments: no '?', '#', or trailing '/',
+    /// so the result keeps every rule above).
+    pub fn with_path(&self, path: &'static str) -> Self {
+        debug_assert!(!path.contains(['?', '#']) && !path.ends_with('/'));
+        ServiceUrl(format!("{}/{}", self.0, path.trim_start_matches('/')))
+    }
+
+    /// The URL without `http://` or `https://`: a log's origin when the URL is its identity.
+    pub fn without_scheme(&self) -> &str {
+        self.0
+            .strip_prefix("https://")
+            .or_else(|| self.0.strip_prefix("http://"))
+            .unwrap_or(&self.0)
+    }
 }
 
 impl fmt::Display for ServiceUrl {

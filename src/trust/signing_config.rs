@@ -18,9 +18,9 @@ pub const CLIENT_TRUST_CONFIG_MEDIA_TYPE: &str =
 /// Who runs the services, as a scheme-less URI. Clients use at most one service per operator.
 pub const DEFAULT_OPERATOR: &str = "sigstore-up.local";
 
-/// Fulcio, the OIDC issuer and Rekor v1 of one stack, as one audience reaches them (in-cluster
-/// Service DNS names, or forwarded ports on the host). No timestamp authority: `tsaUrls` is
-/// empty, which clients read as "do not timestamp".
+/// Fulcio, the OIDC issuer, Rekor (v1 or v2) and the timestamp authority (if any) of one
+/// stack, as one audience reaches them (in-cluster Service DNS names, or forwarded ports on the
+/// host). Without a TSA `tsaUrls` is empty, which clients read as "do not timestamp".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningConfig {
     /// Fulcio's base URL (clients append `/api/v2/signingCert`).
@@ -28,8 +28,12 @@ pub struct SigningConfig {
     /// The OIDC issuer, exactly as it appears in tokens' `iss`. Used only by interactive
     /// logins; a client given a token does not contact it.
     pub oidc_issuer: ServiceUrl,
-    /// Rekor v1's base URL (clients append `/api/v1/log/entries`).
+    /// Rekor's base URL (clients append `/api/v1/log/entries` or `/api/v2/log/entries`).
     pub rekor_url: ServiceUrl,
+    /// 1 for Rekor on Trillian, 2 for Rekor on tiles: clients pick the API by it.
+    pub rekor_major_api_version: u32,
+    /// The timestamp authority's full timestamping URL (`…/api/v1/timestamp`), if any.
+    pub tsa_url: Option<ServiceUrl>,
     /// Start of every service's validity. Clients skip services whose start is later than
     /// their clock, so this must be a fixed time in the past, never "now".
     pub valid_from: Timestamp,
@@ -43,20 +47,20 @@ impl SigningConfig {
     }
 
     fn to_wire(&self) -> WireSigningConfig {
-        // Every service speaks major API version 1: Fulcio v1 (serving /api/v2), OIDC, Rekor v1.
-        let service = |url: &ServiceUrl| WireService {
+        // Fulcio v1 (serving /api/v2), OIDC and the TSA speak major API version 1; Rekor 1 or 2.
+        let service = |url: &ServiceUrl, major_api_version: u32| WireService {
             url: url.to_string(),
-            major_api_version: 1,
+            major_api_version,
             valid_for: WireTimeRange::starting(self.valid_from),
             operator: self.operator.clone(),
         };
         WireSigningConfig {
             media_type: SIGNING_CONFIG_MEDIA_TYPE,
-            ca_urls: vec![service(&self.fulcio_url)],
-            oidc_urls: vec![service(&self.oidc_issuer)],
-            rekor_tlog_urls: vec![service(&self.rekor_url)],
+            ca_urls: vec![service(&self.fulcio_url, 1)],
+            oidc_urls: vec![service(&self.oidc_issuer, 1)],
+            rekor_tlog_urls: vec![service(&self.rekor_url, self.rekor_major_api_version)],
             rekor_tlog_config: WireServiceConfiguration { selector: "ANY" },
-            tsa_urls: Vec::new(),
+            tsa_urls: self.tsa_url.iter().map(|url| service(url, 1)).collect(),
             tsa_config: WireServiceConfiguration { selector: "ANY" },
         }
     }

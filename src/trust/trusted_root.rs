@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::keys::{CertificateChain, PublicKey};
+use super::keys::{CertificateChain, LogId, PublicKey};
 use super::service_url::ServiceUrl;
 use super::timestamp::Timestamp;
 
@@ -18,13 +18,16 @@ use super::timestamp::Timestamp;
 pub const TRUSTED_ROOT_MEDIA_TYPE: &str =
     "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
 
-/// A transparency log (Rekor v1, or a CT log) as clients trust it.
+/// A transparency log (Rekor v1 or v2, or a CT log) as clients trust it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransparencyLog {
-    /// Identifies the log; clients match entries by log ID, not by this URL. For a CT log this
-    /// is the log's URL including its prefix (what Fulcio is given as `--ct-log-url`).
+    /// How the log knows itself: `http://<checkpoint origin>` for Rekor, the submission URL
+    /// for a CT log. The same in every audience: verifiers match a checkpoint's signer name
+    /// against it, and Rekor v2's log ID is derived from the origin.
     pub base_url: ServiceUrl,
     pub public_key: PublicKey,
+    /// How entries and SCTs name the log (see `PublicKey::log_id`, `PublicKey::note_log_id`).
+    pub log_id: LogId,
     /// Start of the key's validity. Must not be later than the first entry the log signed, nor
     /// later than "now" on the client (sigstore-python ignores CT keys that are not yet valid).
     pub valid_from: Timestamp,
@@ -37,12 +40,15 @@ pub struct CertificateAuthority {
     pub chain: CertificateChain,
 }
 
-/// Everything trusted_root.json says: one Rekor log, one CT log, one Fulcio CA, no TSA.
+/// Everything trusted_root.json says: one Rekor log, one CT log, one Fulcio CA, and the
+/// timestamp authority when the stack runs one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedRoot {
     pub rekor: TransparencyLog,
     pub ctlog: TransparencyLog,
     pub fulcio: CertificateAuthority,
+    /// Same shape as a CA (`CertificateAuthority` message): subject, uri, chain, validity.
+    pub tsa: Option<CertificateAuthority>,
 }
 
 impl TrustedRoot {
@@ -57,6 +63,11 @@ impl TrustedRoot {
             tlogs: vec![WireTransparencyLogInstance::from(&self.rekor)],
             certificate_authorities: vec![WireCertificateAuthority::from(&self.fulcio)],
             ctlogs: vec![WireTransparencyLogInstance::from(&self.ctlog)],
+            timestamp_authorities: self
+                .tsa
+                .iter()
+                .map(WireCertificateAuthority::from)
+                .collect(),
         }
     }
 }
@@ -81,6 +92,8 @@ pub(super) struct WireTrustedRoot {
     tlogs: Vec<WireTransparencyLogInstance>,
     certificate_authorities: Vec<WireCertificateAuthority>,
     ctlogs: Vec<WireTransparencyLogInstance>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    timestamp_authorities: Vec<WireCertificateAuthority>,
 }
 
 #[derive(Serialize)]
@@ -96,7 +109,7 @@ impl From<&TransparencyLog> for WireTransparencyLogInstance {
     fn from(log: &TransparencyLog) -> Self {
         WireTransparencyLogInstance {
             base_url: log.base_url.to_string(),
-            // Rekor v1 (Trillian) and CT logs build RFC 6962 Merkle trees over SHA-256.
+            // Rekor v1 (Trillian), Rekor v2 (tiles) and CT logs build RFC 6962 trees over SHA-256.
             hash_algorithm: "SHA2_256",
             public_key: WirePublicKey {
                 raw_bytes: base64(log.public_key.spki_der()),
@@ -104,7 +117,7 @@ impl From<&TransparencyLog> for WireTransparencyLogInstance {
                 valid_for: WireTimeRange::starting(log.valid_from),
             },
             log_id: WireLogId {
-                key_id: log.public_key.log_id().to_base64(),
+                key_id: log.log_id.to_base64(),
             },
         }
     }

@@ -38,6 +38,10 @@ pub const FALLBACK_ISSUER_URL: &str = "https://kubernetes.default.svc.cluster.lo
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Values {
+    /// Which stack to run: `classic` (MariaDB, Trillian, Rekor v1, ct_server, Fulcio) or `modern`
+    /// (Rekor v2 on tiles, TesseraCT, a timestamp authority, Fulcio; no database). Recorded on
+    /// the instance's namespaces at install; the other commands read it from there.
+    pub profile: String,
     /// Name of this installation: the `app.kubernetes.io/instance` label on every object.
     /// `status` and `teardown` only look at objects carrying it.
     pub instance: String,
@@ -50,6 +54,9 @@ pub struct Values {
     pub rekor: Rekor,
     pub ctlog: Ctlog,
     pub fulcio: Fulcio,
+    pub tsa: Tsa,
+    pub rekor_tiles: RekorTiles,
+    pub tesseract: Tesseract,
     pub lifetimes: Lifetimes,
     pub tuf: Tuf,
 }
@@ -62,6 +69,7 @@ pub struct Namespaces {
     pub ctlog: String,
     pub fulcio: String,
     pub tuf: String,
+    pub tsa: String,
 }
 
 /// Image reference of each component, by catalog id (`images.<id>`).
@@ -136,9 +144,41 @@ pub struct Fulcio {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Tsa {
+    /// Run a timestamp authority in the classic profile too (the modern profile always runs one):
+    /// its chain joins the trust files and clients get signed timestamps.
+    pub enabled: bool,
+}
+
+/// Rekor v2 (modern profile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RekorTiles {
+    /// false: tiles on an emptyDir (lost with the pod); true: on PVC `rekor-tiles`.
+    pub persistence: bool,
+    pub storage_size: String,
+    /// Storage class of the PVC; empty means the cluster's default class.
+    pub storage_class: String,
+    /// How often a new checkpoint is published; a write returns once its checkpoint is out, so
+    /// this bounds signing latency (a Go duration).
+    pub checkpoint_interval: String,
+}
+
+/// TesseraCT (modern profile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tesseract {
+    /// How often a new checkpoint is published; Fulcio's SCT request waits for it (a Go duration).
+    pub checkpoint_interval: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lifetimes {
     /// Validity of the Fulcio root CA certificate, in days.
     pub fulcio_ca_days: u32,
+    /// Validity of the timestamp authority's root and signing certificates, in days.
+    pub tsa_ca_days: u32,
     /// Lifetime of identity tokens minted for signing, in seconds.
     pub identity_token_seconds: u32,
 }
@@ -156,6 +196,7 @@ impl Default for Values {
         // Each component's image, resources and replicas come from its catalog entry.
         let components = || catalog::ALL_COMPONENTS.iter();
         Values {
+            profile: ProfileChoice::Classic.name().into(),
             instance: "sigstore".into(),
             namespaces: Namespaces {
                 trillian: "trillian-system".into(),
@@ -163,9 +204,15 @@ impl Default for Values {
                 ctlog: "ctlog-system".into(),
                 fulcio: "fulcio-system".into(),
                 tuf: "tuf-system".into(),
+                tsa: "tsa-system".into(),
             },
             images: components()
                 .map(|c| (c.id.to_string(), c.image.to_string()))
+                .chain(
+                    components()
+                        .flat_map(|c| c.sidecars)
+                        .map(|s| (s.id.to_string(), s.image.to_string())),
+                )
                 .collect(),
             replicas: components()
                 .filter_map(|c| Some((c.id.to_string(), c.replicas?)))
@@ -205,14 +252,47 @@ impl Default for Values {
                 client_id: "sigstore".into(),
                 anonymous_oidc_discovery: true,
             },
+            tsa: Tsa { enabled: false },
+            rekor_tiles: RekorTiles {
+                persistence: false,
+                storage_size: "1Gi".into(),
+                storage_class: String::new(),
+                checkpoint_interval: "1s".into(),
+            },
+            tesseract: Tesseract {
+                checkpoint_interval: "1s".into(),
+            },
             lifetimes: Lifetimes {
                 fulcio_ca_days: 3650,
+                tsa_ca_days: 3650,
                 identity_token_seconds: 600,
             },
             tuf: Tuf {
                 lifetimes: crate::tuf::LifetimeValues::default(),
             },
         }
+    }
+}
+
+/// The values of `profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileChoice {
+    Classic,
+    Modern,
+}
+
+impl ProfileChoice {
+    pub const ALL: [ProfileChoice; 2] = [ProfileChoice::Classic, ProfileChoice::Modern];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileChoice::Classic => "classic",
+            ProfileChoice::Modern => "modern",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProfileChoice> {
+        Self::ALL.into_iter().find(|p| p.name() == text)
     }
 }
 
@@ -257,23 +337,44 @@ impl Values {
         leaves
     }
 
-    /// The image of each component of the profile (`images.<component id>`), in profile order.
+    /// The image of each component of the profile (`images.<component id>`) and of its
+    /// sidecars, in profile order, each once.
     pub fn images_of_profile(&self) -> Vec<String> {
-        let keys: BTreeMap<String, Value> = self.keys().into_iter().collect();
-        self.profile()
-            .components()
-            .iter()
-            .filter_map(|c| {
-                keys.get(&format!("images.{}", c.id))?
-                    .as_str()
-                    .map(String::from)
-            })
-            .collect()
+        let mut images: Vec<String> = Vec::new();
+        for component in self.profile().components() {
+            let ids = std::iter::once(component.id).chain(component.sidecars.iter().map(|s| s.id));
+            for id in ids {
+                if let Some(image) = self.images.get(id)
+                    && !images.contains(image)
+                {
+                    images.push(image.clone());
+                }
+            }
+        }
+        images
     }
 
-    /// Which components this instance runs.
+    /// Which components this instance runs (`profile`, and `tsa.enabled` for classic).
     pub fn profile(&self) -> Profile {
-        Profile::Classic
+        match self.profile_choice() {
+            ProfileChoice::Modern => Profile::Modern,
+            ProfileChoice::Classic if self.tsa.enabled => Profile::ClassicWithTsa,
+            ProfileChoice::Classic => Profile::Classic,
+        }
+    }
+
+    /// The `profile` value (checked by `validate`; an unknown name reads as classic here).
+    pub fn profile_choice(&self) -> ProfileChoice {
+        ProfileChoice::parse(&self.profile).unwrap_or(ProfileChoice::Classic)
+    }
+
+    /// The name Rekor signs its checkpoints as: `rekor.hostname`, else its Service's DNS name.
+    pub fn rekor_origin(&self) -> String {
+        if self.rekor.hostname.is_empty() {
+            catalog::rekor::COMPONENT.host(self)
+        } else {
+            self.rekor.hostname.clone()
+        }
     }
 
     /// The labels that mark an object as ours (managed-by, part-of, instance).
@@ -325,12 +426,32 @@ impl Values {
                 Value::String(self.mysql.storage_class.clone())
             },
         );
-        let rekor_hostname = if self.rekor.hostname.is_empty() {
-            catalog::rekor::COMPONENT.host(self)
+        derived("rekor_hostname", Value::String(self.rekor_origin()));
+        let tiles_volume = if self.rekor_tiles.persistence {
+            serde_yaml_ng::from_str(&format!(
+                "{{name: tiles, persistentVolumeClaim: {{claimName: {}}}}}",
+                catalog::rekor_tiles::DATA_CLAIM
+            ))
         } else {
-            self.rekor.hostname.clone()
+            serde_yaml_ng::from_str("{name: tiles, emptyDir: {}}")
         };
-        derived("rekor_hostname", Value::String(rekor_hostname));
+        derived(
+            "rekor_tiles_data_volume",
+            tiles_volume.expect("literal YAML parses"),
+        );
+        derived(
+            "rekor_tiles_data_claim",
+            Value::String(catalog::rekor_tiles::DATA_CLAIM.into()),
+        );
+        derived(
+            "rekor_tiles_storage_class",
+            if self.rekor_tiles.storage_class.is_empty() {
+                Value::Null
+            } else {
+                Value::String(self.rekor_tiles.storage_class.clone())
+            },
+        );
+        derived("ct_log_url", Value::String(catalog::ct_log_url(self)));
         derived(
             "fulcio_issuer_url",
             Value::String(self.issuer_url_or_fallback().to_string()),

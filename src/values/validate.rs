@@ -11,6 +11,14 @@ use crate::trust::ServiceUrl;
 impl Values {
     /// Checks what types cannot: names Kubernetes accepts, quantities, URLs.
     pub fn validate(&self) -> anyhow::Result<()> {
+        if super::ProfileChoice::parse(&self.profile).is_none() {
+            let names: Vec<&str> = super::ProfileChoice::ALL.iter().map(|p| p.name()).collect();
+            return bad_input(format!(
+                "profile={:?}: no such profile; choose one of {}",
+                self.profile,
+                names.join(", ")
+            ));
+        }
         check_label_value("instance", &self.instance)?;
         for key in NamespaceKey::ALL {
             check_dns_label(&format!("namespaces.{}", key.key()), key.of(self))?;
@@ -19,7 +27,10 @@ impl Values {
             let Value::String(text) = value else { continue };
             if key.starts_with("images.") {
                 check_image(&key, &text)?;
-            } else if key.starts_with("resources.") || key == "mysql.storage_size" {
+            } else if key.starts_with("resources.")
+                || key == "mysql.storage_size"
+                || key == "rekor_tiles.storage_size"
+            {
                 check_quantity(&key, &text)?;
             }
         }
@@ -33,9 +44,20 @@ impl Values {
         if !self.mysql.storage_class.is_empty() {
             check_dns_subdomain("mysql.storage_class", &self.mysql.storage_class)?;
         }
+        if !self.rekor_tiles.storage_class.is_empty() {
+            check_dns_subdomain("rekor_tiles.storage_class", &self.rekor_tiles.storage_class)?;
+        }
         check_go_duration(
             "trillian.sequencer_interval",
             &self.trillian.sequencer_interval,
+        )?;
+        check_go_duration(
+            "rekor_tiles.checkpoint_interval",
+            &self.rekor_tiles.checkpoint_interval,
+        )?;
+        check_go_duration(
+            "tesseract.checkpoint_interval",
+            &self.tesseract.checkpoint_interval,
         )?;
         if self.trillian.batch_size == 0 {
             return bad_input("trillian.batch_size=0: the batch size must be at least 1");
@@ -66,9 +88,12 @@ impl Values {
             })?;
         }
         check_label_value("fulcio.client_id", &self.fulcio.client_id)?;
-        if self.lifetimes.fulcio_ca_days == 0 || self.lifetimes.identity_token_seconds < 600 {
+        if self.lifetimes.fulcio_ca_days == 0
+            || self.lifetimes.tsa_ca_days == 0
+            || self.lifetimes.identity_token_seconds < 600
+        {
             return bad_input(
-                "lifetimes: fulcio_ca_days must be at least 1 and identity_token_seconds at least 600 (the Kubernetes minimum)",
+                "lifetimes: fulcio_ca_days and tsa_ca_days must be at least 1 and identity_token_seconds at least 600 (the Kubernetes minimum)",
             );
         }
         crate::tuf::Lifetimes::parse(&self.tuf.lifetimes)

@@ -259,3 +259,121 @@ fn images_lists_every_image_of_the_profile() {
         "{stdout}"
     );
 }
+
+/// `images` prints exactly the images `render` puts in the manifests, for every profile.
+#[test]
+fn images_equals_the_images_of_render_for_every_profile() {
+    let home = tempfile::tempdir().unwrap();
+    for flags in [
+        &[][..],
+        &["--profile", "modern"],
+        &["--set", "tsa.enabled=true"],
+        &["--profile", "modern", "--image-registry", "mirror.example"],
+    ] {
+        let images = sigstore_up(home.path(), &[&["images"][..], flags].concat(), &[]);
+        assert_eq!(
+            images.status.code(),
+            Some(0),
+            "{flags:?}: {}",
+            stderr(&images)
+        );
+        let listed: std::collections::BTreeSet<String> = String::from_utf8(images.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        let render = sigstore_up(home.path(), &[&["render"][..], flags].concat(), &[]);
+        assert_eq!(
+            render.status.code(),
+            Some(0),
+            "{flags:?}: {}",
+            stderr(&render)
+        );
+        let rendered: std::collections::BTreeSet<String> = String::from_utf8(render.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("image: "))
+            .map(String::from)
+            .collect();
+        assert_eq!(listed, rendered, "{flags:?}");
+    }
+}
+
+/// One row: arguments, environment, the exit code, what the message must name.
+type BadInput<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a [&'a str]);
+
+/// Bad input, one table: each row is refused with the README's exit code and a message naming
+/// the problem (and the fix), before any cluster is contacted (there is none here). The cases
+/// that need a cluster (missing RBAC, objects owned by someone else, ports in use, an image that
+/// cannot be pulled) are in the cluster tests (cluster_install, cli_forward_token).
+#[test]
+fn bad_input_table() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let syntax = file("syntax.yaml", "images: [unclosed\n");
+    let unknown = file("unknown.yaml", "fulcio:\n  issuer: https://x\n");
+    let wrong_type = file("type.yaml", "mysql:\n  persistence: sometimes\n");
+    let not_a_map = file("list.yaml", "- a\n- b\n");
+    let bad_kubeconfig = file("kubeconfig-bad", "this is: [not a kubeconfig\n");
+    let unreachable = write_kubeconfig(dir, "https://127.0.0.1:1");
+    let unreachable = unreachable.to_str().unwrap();
+    #[rustfmt::skip]
+    let cases: Vec<BadInput> = vec![
+        // flags
+        (vec!["frobnicate"], vec![], 2, &["frobnicate"]),
+        (vec!["install", "--timeout", "soon"], vec![], 2, &["soon"]),
+        (vec!["install", "--profile", "ancient"], vec![], 2, &["ancient", "classic", "modern"]),
+        (vec!["status", "-o", "xml"], vec![], 2, &["xml"]),
+        (vec!["token", "--duration", "1s"], vec![], 2, &["10 minutes"]),
+        (vec!["forward", "--rekor-port", "0x"], vec![], 2, &["0x"]),
+        // values files
+        (vec!["render", "-f", &syntax], vec![], 2, &["syntax.yaml"]),
+        (vec!["render", "-f", &unknown], vec![], 2, &["fulcio.issuer", "fulcio.issuer_url"]),
+        (vec!["render", "-f", &wrong_type], vec![], 2, &["mysql.persistence"]),
+        (vec!["render", "-f", &not_a_map], vec![], 2, &["list.yaml"]),
+        (vec!["render", "-f", "/nonexistent/values.yaml"], vec![], 2, &["/nonexistent/values.yaml"]),
+        // --set: unknown keys, wrong types, out of range
+        (vec!["render", "--set", "replicas.rekr=2"], vec![], 2, &["replicas.rekr", "replicas.rekor"]),
+        (vec!["render", "--set", "replicas.rekor=lots"], vec![], 2, &["whole number"]),
+        (vec!["render", "--set", "replicas.rekor=0"], vec![], 2, &["1 to 20"]),
+        (vec!["render", "--set", "replicas.rekor=99"], vec![], 2, &["1 to 20"]),
+        (vec!["render", "--set", "profile=ancient"], vec![], 2, &["ancient", "classic, modern"]),
+        (vec!["render", "--set", "noequals"], vec![], 2, &["noequals"]),
+        (vec!["render", "--set", "lifetimes.identity_token_seconds=60"], vec![], 2, &["600"]),
+        (vec!["render", "--set", "trillian.batch_size=0"], vec![], 2, &["batch size"]),
+        // names, URLs, quantities, durations, images
+        (vec!["render", "--set", "namespaces.rekor=Rekor_System"], vec![], 2, &["namespaces.rekor", "DNS label"]),
+        (vec!["render", "--set", "fulcio.issuer_url=https://x/"], vec![], 2, &["fulcio.issuer_url"]),
+        (vec!["render", "--set", "fulcio.issuer_url=ftp://x"], vec![], 2, &["fulcio.issuer_url", "http"]),
+        (vec!["render", "--set", "resources.fulcio.memory=lots"], vec![], 2, &["resources.fulcio.memory", "quantity"]),
+        (vec!["render", "--set", "rekor_tiles.storage_size=1 GB"], vec![], 2, &["rekor_tiles.storage_size"]),
+        (vec!["render", "--set", "rekor_tiles.checkpoint_interval=often"], vec![], 2, &["rekor_tiles.checkpoint_interval"]),
+        (vec!["render", "--set", "images.fulcio=bad image ref"], vec![], 2, &["images.fulcio", "image reference"]),
+        (vec!["render", "--image-registry", "a b"], vec![], 2, &["--image-registry"]),
+        // kubeconfig and context problems, an unreachable API server
+        (vec!["status"], vec![], 3, &["kubeconfig"]),
+        (vec!["status"], vec![("KUBECONFIG", bad_kubeconfig.as_str())], 3, &["kubeconfig-bad"]),
+        (vec!["status", "--context", "gamma"], vec![("KUBECONFIG", unreachable)], 3, &["gamma", "alpha", "beta"]),
+        (vec!["install"], vec![("KUBECONFIG", unreachable)], 3, &["https://127.0.0.1:1", "cannot reach"]),
+        // teardown needs consent
+        (vec!["teardown"], vec![], 2, &["--yes"]),
+    ];
+    assert!(cases.len() >= 25);
+    let mut failures = Vec::new();
+    for (args, env, code, needles) in &cases {
+        let out = sigstore_up(dir, args, env);
+        let message = stderr(&out);
+        if out.status.code() != Some(*code) || !needles.iter().all(|n| message.contains(n)) {
+            failures.push(format!(
+                "{args:?}: exit {:?} (want {code}), message lacks one of {needles:?}:\n{message}",
+                out.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

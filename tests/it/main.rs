@@ -20,6 +20,7 @@ mod cluster_trust;
 mod cluster_trust_stack;
 mod cluster_tuf;
 mod e2e_keyless;
+mod e2e_modern;
 mod harness_proof;
 mod probe_real_servers;
 mod render_pod_security;

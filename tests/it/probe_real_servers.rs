@@ -14,7 +14,7 @@ use sigstore_up::probe::{self, Check, Outcome};
 use sigstore_up::setup::certs::{EcKeyPair, FulcioCa, FulcioCaOptions};
 use sigstore_up::setup::ctlog_config::{CtLogConfig, render};
 use sigstore_up::setup::trillian::TrillianAdmin;
-use sigstore_up::trust::{CertificateChain, PublicKey, Timestamp, TrustMaterial};
+use sigstore_up::trust::{CertificateChain, PublicKey, ServiceUrl, Timestamp, TrustMaterial};
 
 const PREFIX: &str = "sigstorescaffolding";
 
@@ -22,9 +22,13 @@ fn material(ca: &FulcioCa, rekor: &EcKeyPair, ctlog: &EcKeyPair) -> TrustMateria
     TrustMaterial {
         rekor_public_key: PublicKey::parse(rekor.public_key_pem().as_bytes()).unwrap(),
         rekor_valid_from: Timestamp::from_unix_seconds(1_700_000_000),
+        rekor_url: ServiceUrl::parse("http://rekor.rekor-system.svc").unwrap(),
+        rekor_major_api_version: 1,
         ctlog_public_key: PublicKey::parse(ctlog.public_key_pem().as_bytes()).unwrap(),
         ctlog_valid_from: Timestamp::from_unix_seconds(1_700_000_000),
+        ctlog_url: ServiceUrl::parse(&format!("http://ctlog.ctlog-system.svc/{PREFIX}")).unwrap(),
         fulcio_chain: CertificateChain::parse(ca.cert_pem().as_bytes()).unwrap(),
+        tsa_chain: None,
     }
 }
 

@@ -16,7 +16,11 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
     ("IMAGE_CTLOG", "images.ctlog"),
     ("IMAGE_REKOR", "images.rekor"),
     ("IMAGE_FULCIO", "images.fulcio"),
-    ("IMAGE_STATIC_FILE_SERVER", "images.tuf"),
+    ("IMAGE_CADDY", "images.tuf"),
+    ("IMAGE_REKOR_TILES", "images.rekor_tiles"),
+    ("IMAGE_TESSERACT", "images.tesseract"),
+    ("IMAGE_TSA", "images.tsa"),
+    ("IMAGE_CADDY", "images.tiles_server"),
 ];
 
 /// IMAGE_* entries only the test-cluster harness uses.
@@ -85,16 +89,24 @@ fn rendered_manifests_use_only_versions_env_images() {
         .iter()
         .map(|(name, _)| &versions[*name])
         .collect();
-    let yaml = sigstore_up::render::to_yaml(&render(&Values::default()).unwrap()).unwrap();
-    let images: Vec<&str> = yaml
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("image: "))
-        .collect();
-    assert_eq!(images.len(), 8, "one container per component: {images:?}");
-    for image in images {
-        assert!(
-            allowed.iter().any(|a| a.as_str() == image),
-            "{image} is not in versions.env"
-        );
+    let modern = Values {
+        profile: "modern".into(),
+        ..Values::default()
+    };
+    // classic: one container per component (and the TUF server); modern: the two tile logs
+    // carry a file server
+    for (values, containers) in [(Values::default(), 8), (modern, 7)] {
+        let yaml = sigstore_up::render::to_yaml(&render(&values).unwrap()).unwrap();
+        let images: Vec<&str> = yaml
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("image: "))
+            .collect();
+        assert_eq!(images.len(), containers, "{}: {images:?}", values.profile);
+        for image in images {
+            assert!(
+                allowed.iter().any(|a| a.as_str() == image),
+                "{image} is not in versions.env"
+            );
+        }
     }
 }

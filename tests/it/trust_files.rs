@@ -449,8 +449,11 @@ fn write_to_dir_writes_every_file_and_rewrites_them_byte_identically() {
     }
 }
 
+/// Logs are named as they know themselves (their origin) in both audiences: verifiers match a
+/// checkpoint's signer name against `baseUrl`. Only the signing config, the CA's and TSA's
+/// URIs and the env carry the forwarded URLs.
 #[test]
-fn the_two_audiences_differ_only_in_urls_and_paths() {
+fn the_two_audiences_differ_only_in_service_urls_and_paths() {
     let stack = TestStack::generate();
     let material = stack.material();
     let base = tempfile::tempdir().unwrap();
@@ -466,7 +469,15 @@ fn the_two_audiences_differ_only_in_urls_and_paths() {
     };
     let cluster_root = json(&cluster.dir, file_names::TRUSTED_ROOT);
     let host_root = json(&host.dir, file_names::TRUSTED_ROOT);
-    assert_eq!(host_root["tlogs"][0]["baseUrl"], "http://127.0.0.1:41002");
+    assert_eq!(host_root["tlogs"][0]["baseUrl"], REKOR_IDENTITY);
+    assert_eq!(cluster_root["tlogs"][0]["baseUrl"], REKOR_IDENTITY);
+    assert_eq!(host_root["ctlogs"][0]["baseUrl"], CTLOG_IDENTITY);
+    assert_eq!(cluster_root["ctlogs"][0]["baseUrl"], CTLOG_IDENTITY);
+    let host_signing = json(&host.dir, file_names::SIGNING_CONFIG);
+    assert_eq!(
+        host_signing["rekorTlogUrls"][0]["url"],
+        "http://127.0.0.1:41002"
+    );
     assert_eq!(
         cluster_root["tlogs"][0]["publicKey"],
         host_root["tlogs"][0]["publicKey"]

@@ -1,5 +1,4 @@
-# Build every binary the test cluster runs, from the Go module proxy (static-file-server: from its copy in
-# third_party/, the proxy serves none of its versions), into CACHE.
+# Build every binary the test cluster runs, from the Go module proxy, into CACHE.
 # Each group is built once per cache key (its versions + this file) into CACHE/store/<group>-<key>,
 # then linked into CACHE/bin. A second run builds nothing. Sourced by `up` (after common.sh).
 
@@ -116,15 +115,9 @@ build_tsa() {
   goinstall "$1" "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@$TSA_VERSION" \
     "-X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
 }
-# not on the Go module proxy: third_party/static-file-server is the upstream tag's sources, unchanged
-STATIC_FILE_SERVER_SRC=$HARNESS_DIR/third_party/static-file-server
-build_staticfileserver() {
-  local out=$1 tag; tag=$(sed -n 's/^tag: //p' "$STATIC_FILE_SERVER_SRC/UPSTREAM")
-  [ "$tag" = "$STATIC_FILE_SERVER_VERSION" ] \
-    || { echo "versions.env wants static-file-server $STATIC_FILE_SERVER_VERSION, third_party/ holds $tag"; return 1; }
-  cd "$STATIC_FILE_SERVER_SRC"
-  go build -trimpath -ldflags="-s -w -X github.com/halverneus/static-file-server/cli/version.version=${tag#v}" \
-    -o "$out/static-file-server" ./bin/serve
+# Caddy: the static file server beside the tile logs (their read path) and of the TUF repository
+build_caddy() {
+  goinstall "$1" "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
 }
 # our own tiny programs: the pause container and the proof's HTTP server
 build_local() {
@@ -137,7 +130,7 @@ build_binaries() {
   check_go
   local groups=("$@")
   [ ${#groups[@]} -gt 0 ] || groups=(local kubernetes etcd coredns trillian ctlog rekor fulcio cosign \
-    rekortiles tesseract tsa staticfileserver)
+    rekortiles tesseract tsa caddy)
   local g key
   for g in "${groups[@]}"; do
     case $g in
@@ -153,9 +146,7 @@ build_binaries() {
       rekortiles) key=$(key_of "$BUILD_RECIPE" "$REKOR_TILES_VERSION") ;;
       tesseract) key=$(key_of "$BUILD_RECIPE" "$TESSERACT_VERSION") ;;
       tsa) key=$(key_of "$BUILD_RECIPE" "$TSA_VERSION") ;;
-      staticfileserver)
-        local srcs; mapfile -t srcs < <(find "$STATIC_FILE_SERVER_SRC" -type f | LC_ALL=C sort)
-        key=$(key_of "$BUILD_RECIPE" "$STATIC_FILE_SERVER_VERSION" "${srcs[@]}") ;;
+      caddy) key=$(key_of "$BUILD_RECIPE" "$CADDY_VERSION") ;;
       *) die "unknown build group $g" ;;
     esac
     step "binaries: $g" built "$g" "$key" "build_$g"

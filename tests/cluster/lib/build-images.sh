@@ -13,8 +13,9 @@
 #   tesseract/posix  ko-built upstream (its release workflow publishes the image with ko): /ko-app/posix as
 #                    entrypoint on a static base, user 65532
 #   timestamp-server ko-built upstream: /ko-app/timestamp-server, user 65532
-#   static-file-server  /serve as entrypoint, port 8080, configured by env (FOLDER=/web, PORT=8080, SHOW_LISTING,
-#                    ... defaults in the program); user 65532 here (upstream: 1000)
+#   caddy            as the official image: /usr/bin/caddy, CMD caddy run --config /etc/caddy/Caddyfile,
+#                    XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data, workdir /srv (no default Caddyfile here: the
+#                    product always gives caddy its command)
 
 IMAGE_RECIPE=$HARNESS_DIR/lib/build-images.sh
 OCI=$HARNESS_DIR/lib/oci.py
@@ -223,9 +224,11 @@ build_images() {
     go_image tesseract "$IMAGE_TESSERACT" tesseract-posix /ko-app/posix 65532
   step "image: timestamp-server" image tsa "$(go_key "$IMAGE_TSA" timestamp-server)" \
     go_image tsa "$IMAGE_TSA" timestamp-server /ko-app/timestamp-server 65532
-  step "image: static-file-server" image static_file_server "$(go_key "$IMAGE_STATIC_FILE_SERVER" static-file-server)" \
-    static_image static_file_server "$IMAGE_STATIC_FILE_SERVER" static-file-server /serve \
-    '"Entrypoint":["/serve"]' '"User":"65532:65532"' '"ExposedPorts":{"8080/tcp":{}}' "\"Env\":[\"PATH=$STATIC_PATH\"]"
+  step "image: caddy" image caddy "$(go_key "$IMAGE_CADDY" caddy)" \
+    static_image caddy "$IMAGE_CADDY" caddy /usr/bin/caddy \
+    '"Cmd":["caddy","run","--config","/etc/caddy/Caddyfile","--adapter","caddyfile"]' '"WorkingDir":"/srv"' \
+    '"ExposedPorts":{"80/tcp":{},"443/tcp":{},"2019/tcp":{}}' \
+    "\"Env\":[\"PATH=$STATIC_PATH\",\"XDG_CONFIG_HOME=/config\",\"XDG_DATA_HOME=/data\"]"
 }
 
 # the base layers are "images" without a tarball of their own: the marker file stands in for it

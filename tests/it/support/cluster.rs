@@ -97,7 +97,9 @@ async fn explain(home: Option<PathBuf>) -> String {
     use sigstore_up::values::Values;
 
     let cluster = cluster().await;
-    let values = Values::default();
+    // The stack as installed (its profile), else the defaults.
+    let mut values = Values::default();
+    let _ = sigstore_up::instance::adopt_installed(&cluster, &mut values).await;
     let mut lines = Vec::new();
     // Blank every value of our Secrets (passwords, private keys) in what is shown.
     let mut secrets_shown = Vec::new();
@@ -141,12 +143,17 @@ async fn explain(home: Option<PathBuf>) -> String {
                 .sum();
             let phase = pod.status.as_ref().and_then(|s| s.phase.clone());
             lines.push(format!("  pod {name}: {phase:?}, {restarts} restarts"));
-            let params = LogParams {
-                tail_lines: Some(15),
-                ..LogParams::default()
-            };
-            if let Ok(log) = pods.logs(&name, &params).await {
-                lines.extend(log.lines().map(|l| format!("    | {}", blank(l))));
+            let containers = pod.spec.iter().flat_map(|s| s.containers.iter());
+            for container in containers {
+                let params = LogParams {
+                    tail_lines: Some(15),
+                    container: Some(container.name.clone()),
+                    ..LogParams::default()
+                };
+                if let Ok(log) = pods.logs(&name, &params).await {
+                    lines.push(format!("    container {}:", container.name));
+                    lines.extend(log.lines().map(|l| format!("    | {}", blank(l))));
+                }
             }
         }
     }

@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod e2e;
 pub mod servers;
 pub mod trust;
 

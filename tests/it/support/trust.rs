@@ -27,6 +27,10 @@ pub const REKOR_VALID_FROM: Timestamp = Timestamp::from_unix_seconds(1_767_323_0
 /// 2026-01-01T00:00:00Z
 pub const CTLOG_VALID_FROM: Timestamp = Timestamp::from_unix_seconds(1_767_225_600);
 
+/// How the test logs know themselves (their `baseUrl` in every audience's trusted root).
+pub const REKOR_IDENTITY: &str = "http://rekor.rekor-system.svc";
+pub const CTLOG_IDENTITY: &str = "http://ctlog.ctlog-system.svc/sigstorescaffolding";
+
 pub fn url(text: &str) -> ServiceUrl {
     ServiceUrl::parse(text).unwrap()
 }
@@ -37,6 +41,7 @@ pub fn in_cluster_endpoints() -> Endpoints {
         fulcio_grpc: Some(url("http://fulcio-grpc.fulcio-system.svc:5554")),
         rekor: url("http://rekor.rekor-system.svc"),
         ctlog: url("http://ctlog.ctlog-system.svc/sigstorescaffolding"),
+        tsa: None,
         oidc_issuer: url(OIDC_ISSUER),
     }
 }
@@ -47,6 +52,7 @@ pub fn host_endpoints() -> Endpoints {
         fulcio_grpc: None,
         rekor: url("http://127.0.0.1:41002"),
         ctlog: url("http://127.0.0.1:41003/sigstorescaffolding"),
+        tsa: None,
         oidc_issuer: url(OIDC_ISSUER),
     }
 }
@@ -267,9 +273,13 @@ impl TestStack {
         TrustMaterial {
             rekor_public_key: public_key_of(&self.rekor_key),
             rekor_valid_from: REKOR_VALID_FROM,
+            rekor_url: url(REKOR_IDENTITY),
+            rekor_major_api_version: 1,
             ctlog_public_key: public_key_of(&self.ctlog_key),
             ctlog_valid_from: CTLOG_VALID_FROM,
+            ctlog_url: url(CTLOG_IDENTITY),
             fulcio_chain: CertificateChain::parse(self.fulcio_root.pem().as_bytes()).unwrap(),
+            tsa_chain: None,
         }
     }
 }
