@@ -14,8 +14,8 @@ use crate::error::bad_input;
 use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
-use kube::ResourceExt as _;
 use crate::values::MANAGER;
+use kube::ResourceExt as _;
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let mut values = super::load_values(&args.values, None)?;
