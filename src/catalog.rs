@@ -1093,7 +1093,7 @@ pub mod tuf {
         keys: &[],
         made_by: MadeBy::Stage("tuf"),
     };
-    /// The directory the server serves (static-file-server's FOLDER).
+    /// The directory the server serves (Caddy's `file-server --root`).
     pub const WEB_DIR: &str = "/web";
     pub const COMPONENT: Component = Component {
         id: "tuf",

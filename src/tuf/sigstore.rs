@@ -69,7 +69,7 @@ pub fn legacy(name: &str, pem: String, usage: Usage, uri: &str) -> TargetFile {
 pub fn targets_of(bundle: &TrustBundle) -> Vec<TargetFile> {
     let root = &bundle.trusted_root;
     let endpoints = &bundle.endpoints;
-    vec![
+    let mut targets = vec![
         document(names::TRUSTED_ROOT, root.to_json()),
         document(names::SIGNING_CONFIG, bundle.signing_config.to_json()),
         legacy(
@@ -90,5 +90,14 @@ pub fn targets_of(bundle: &TrustBundle) -> Vec<TargetFile> {
             Usage::Ctfe,
             endpoints.ctlog.as_str(),
         ),
-    ]
+    ];
+    if let Some(tsa) = &root.tsa {
+        targets.push(legacy(
+            names::TSA,
+            tsa.chain.to_pem(),
+            Usage::Tsa,
+            tsa.url.as_str(),
+        ));
+    }
+    targets
 }

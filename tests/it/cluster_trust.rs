@@ -593,11 +593,14 @@ async fn trust_and_env_files_from_the_secrets() {
         format!("http://fulcio.{fulcio_ns}.svc")
     );
 
+    // The logs are named as they know themselves in every audience; the CA by the host's URL.
     let host_root = read_json(&dir.join("host/trusted_root.json"));
-    assert_eq!(host_root["tlogs"][0]["baseUrl"], "http://127.0.0.1:3000");
+    assert_eq!(host_root["tlogs"][0]["baseUrl"], rekor_log["baseUrl"]);
+    assert_eq!(host_root["ctlogs"][0]["baseUrl"], ct_log["baseUrl"]);
+    let host_signing = read_json(&dir.join("host/signing_config.json"));
     assert_eq!(
-        host_root["ctlogs"][0]["baseUrl"],
-        "http://127.0.0.1:6962/sigstorescaffolding"
+        host_signing["rekorTlogUrls"][0]["url"],
+        "http://127.0.0.1:3000"
     );
     assert_eq!(
         host_root["certificateAuthorities"][0]["uri"],
@@ -627,8 +630,8 @@ async fn trust_and_env_files_from_the_secrets() {
     let out = run_args(&args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), format!("{}\n", only_host.display()));
-    let root = read_json(&only_host.join("trusted_root.json"));
-    assert_eq!(root["tlogs"][0]["baseUrl"], "http://127.0.0.1:4000");
+    let signing = read_json(&only_host.join("signing_config.json"));
+    assert_eq!(signing["rekorTlogUrls"][0]["url"], "http://127.0.0.1:4000");
     assert!(!only_host.join("host").exists());
 
     // env: a token in the env file (0600) and $GITHUB_ENV, never in $GITHUB_OUTPUT or the log.

@@ -6,7 +6,7 @@
 //! --policy-controller` writes a TrustRoot whose mirrorFS verifies → a second install keeps
 //! root.json byte for byte and signs nothing → a short timestamp lifetime lets the timestamp
 //! expire (clients refuse the repository, the probe says so) → install makes it valid again,
-//! with the same root.json.
+//! with the same root.json. The modern profile's clients trust it through TUF alone too.
 //!
 //! #[ignore]d; run inside the cluster's network namespace (tests/run does):
 //!   nsenter --net=/run/netns/sigstore-up-test env SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
@@ -158,122 +158,13 @@ async fn clients_trust_the_stack_through_its_tuf_repository_alone() {
     let token_file = work.join("oidc-token");
     std::fs::write(&token_file, &env["OIDC_TOKEN"]).unwrap();
 
-    // cosign: trust from TUF only.
-    let cosign_home = scratch(work, "cosign");
-    ok(
-        &cosign(
-            &cosign_home,
-            &["initialize", "--mirror", &mirror, "--root", &root_path],
-        ),
-        "cosign initialize",
-    );
-    let artifact = work.join("artifact.txt");
-    std::fs::write(&artifact, "trusted through TUF\n").unwrap();
-    let bundle = work.join("artifact.sigstore.json");
-    let (artifact_arg, bundle_arg) = (artifact.to_str().unwrap(), bundle.to_str().unwrap());
-    ok(
-        &cosign(
-            &cosign_home,
-            &[
-                "sign-blob",
-                "--yes",
-                "--identity-token",
-                token_file.to_str().unwrap(),
-                "--bundle",
-                bundle_arg,
-                artifact_arg,
-            ],
-        ),
-        "cosign sign-blob (signing config from TUF)",
-    );
-    let verify = |file: &str| {
-        cosign(
-            &cosign_home,
-            &[
-                "verify-blob",
-                "--bundle",
-                bundle_arg,
-                "--certificate-identity",
-                IDENTITY,
-                "--certificate-oidc-issuer",
-                ISSUER,
-                file,
-            ],
-        )
-    };
-    let out = verify(artifact_arg);
-    assert!(
-        out.status.success() && support::stderr(&out).contains("Verified OK"),
-        "cosign verify-blob (trusted root from TUF)"
-    );
-    let tampered = work.join("tampered.txt");
-    std::fs::write(&tampered, "trusted through TUF!\n").unwrap();
-    assert!(
-        !verify(tampered.to_str().unwrap()).status.success(),
-        "cosign accepted a tampered blob"
-    );
-
-    // sigstore-python: trust-instance with the root, then --instance for sign and verify.
-    let python_home = scratch(work, "python");
-    ok(
-        &sigstore_python_run(
-            &python_home,
-            None,
-            &["--instance", &mirror, "trust-instance", &root_path],
-        ),
-        "sigstore trust-instance",
-    );
-    let python_artifact = work.join("python.txt");
-    std::fs::write(&python_artifact, "signed by sigstore-python through TUF\n").unwrap();
-    let python_bundle = work.join("python.sigstore.json");
-    ok(
-        &sigstore_python_run(
-            &python_home,
-            Some(&env["OIDC_TOKEN"]),
-            &[
-                "--instance",
-                &mirror,
-                "sign",
-                "--bundle",
-                python_bundle.to_str().unwrap(),
-                python_artifact.to_str().unwrap(),
-            ],
-        ),
-        "sigstore --instance sign",
-    );
-    let out = sigstore_python_run(
-        &python_home,
-        None,
-        &[
-            "--instance",
-            &mirror,
-            "verify",
-            "identity",
-            "--bundle",
-            python_bundle.to_str().unwrap(),
-            "--cert-identity",
-            IDENTITY,
-            "--cert-oidc-issuer",
-            ISSUER,
-            python_artifact.to_str().unwrap(),
-        ],
-    );
-    ok(&out, "sigstore --instance verify identity");
-    assert!(
-        support::stdout(&out).contains(&format!("OK: {}", python_artifact.display()))
-            || support::stderr(&out).contains(&format!("OK: {}", python_artifact.display())),
-        "sigstore-python says OK"
-    );
-
-    // The probe reads the served repositories back as a client does.
-    let out = sigstore_up(&home, &["status", "--probe"]);
-    assert_eq!(out.status.code(), Some(0), "status --probe");
-    let table = support::stdout(&out);
-    assert!(
-        table
-            .lines()
-            .any(|l| l.starts_with("tuf repository") && l.contains(" ok ")),
-        "{table}"
+    clients_sign_and_verify_through_tuf(
+        work,
+        &home,
+        &mirror,
+        &root_path,
+        &token_file,
+        &env["OIDC_TOKEN"],
     );
 
     // A policy-controller TrustRoot whose mirrorFS is a repository that verifies from its root.
@@ -398,4 +289,175 @@ fn untar_repository(packed: &[u8]) -> BTreeMap<String, Vec<u8>> {
         files.insert(path, bytes);
     }
     files
+}
+
+/// cosign (initialize, then keyless sign-blob and verify-blob with neither --trusted-root nor
+/// --signing-config) and sigstore-python (trust-instance, then --instance sign and verify
+/// identity), each in a HOME of its own, with nothing but the mirror, root.json and a token; then
+/// `status --probe` reads both repositories back.
+fn clients_sign_and_verify_through_tuf(
+    work: &Path,
+    home: &Path,
+    mirror: &str,
+    root_path: &str,
+    token_file: &Path,
+    token: &str,
+) {
+    // cosign: trust from TUF only.
+    let cosign_home = scratch(work, "cosign");
+    ok(
+        &cosign(
+            &cosign_home,
+            &["initialize", "--mirror", mirror, "--root", root_path],
+        ),
+        "cosign initialize",
+    );
+    let artifact = work.join("artifact.txt");
+    std::fs::write(&artifact, "trusted through TUF\n").unwrap();
+    let bundle = work.join("artifact.sigstore.json");
+    let (artifact_arg, bundle_arg) = (artifact.to_str().unwrap(), bundle.to_str().unwrap());
+    ok(
+        &cosign(
+            &cosign_home,
+            &[
+                "sign-blob",
+                "--yes",
+                "--identity-token",
+                token_file.to_str().unwrap(),
+                "--bundle",
+                bundle_arg,
+                artifact_arg,
+            ],
+        ),
+        "cosign sign-blob (signing config from TUF)",
+    );
+    let verify = |file: &str| {
+        cosign(
+            &cosign_home,
+            &[
+                "verify-blob",
+                "--bundle",
+                bundle_arg,
+                "--certificate-identity",
+                IDENTITY,
+                "--certificate-oidc-issuer",
+                ISSUER,
+                file,
+            ],
+        )
+    };
+    let out = verify(artifact_arg);
+    assert!(
+        out.status.success() && support::stderr(&out).contains("Verified OK"),
+        "cosign verify-blob (trusted root from TUF)"
+    );
+    let tampered = work.join("tampered.txt");
+    std::fs::write(&tampered, "trusted through TUF!\n").unwrap();
+    assert!(
+        !verify(tampered.to_str().unwrap()).status.success(),
+        "cosign accepted a tampered blob"
+    );
+
+    // sigstore-python: trust-instance with the root, then --instance for sign and verify.
+    let python_home = scratch(work, "python");
+    ok(
+        &sigstore_python_run(
+            &python_home,
+            None,
+            &["--instance", mirror, "trust-instance", root_path],
+        ),
+        "sigstore trust-instance",
+    );
+    let python_artifact = work.join("python.txt");
+    std::fs::write(&python_artifact, "signed by sigstore-python through TUF\n").unwrap();
+    let python_bundle = work.join("python.sigstore.json");
+    ok(
+        &sigstore_python_run(
+            &python_home,
+            Some(token),
+            &[
+                "--instance",
+                mirror,
+                "sign",
+                "--bundle",
+                python_bundle.to_str().unwrap(),
+                python_artifact.to_str().unwrap(),
+            ],
+        ),
+        "sigstore --instance sign",
+    );
+    let out = sigstore_python_run(
+        &python_home,
+        None,
+        &[
+            "--instance",
+            mirror,
+            "verify",
+            "identity",
+            "--bundle",
+            python_bundle.to_str().unwrap(),
+            "--cert-identity",
+            IDENTITY,
+            "--cert-oidc-issuer",
+            ISSUER,
+            python_artifact.to_str().unwrap(),
+        ],
+    );
+    ok(&out, "sigstore --instance verify identity");
+    assert!(
+        support::stdout(&out).contains(&format!("OK: {}", python_artifact.display()))
+            || support::stderr(&out).contains(&format!("OK: {}", python_artifact.display())),
+        "sigstore-python says OK"
+    );
+
+    // The probe reads the served repositories back as a client does.
+    let out = sigstore_up(home, &["status", "--probe"]);
+    assert_eq!(out.status.code(), Some(0), "status --probe");
+    let table = support::stdout(&out);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("tuf repository") && l.contains(" ok ")),
+        "{table}"
+    );
+}
+
+/// The modern profile (Rekor v2, TesseraCT, a timestamp authority) serves its repository the same
+/// way; its targets carry the TSA chain, and both clients sign (Rekor v2 and a signed timestamp)
+/// and verify with nothing but the mirror and root.json.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn the_modern_profile_is_trusted_through_its_tuf_repository_alone() {
+    let work_dir = tempfile::tempdir().unwrap();
+    let work = work_dir.path();
+    let home = scratch(work, "home");
+    let _cleanup = Cleanup(home.clone());
+    let _explain = ExplainOnFailure {
+        home: Some(home.clone()),
+    };
+    let state = home.join(".local/state/sigstore-up/sigstore");
+
+    let out = sigstore_up(&home, &["install", "--ci", "--profile", "modern"]);
+    ok(&out, "install --ci --profile modern");
+    assert!(support::stderr(&out).contains("keys created"));
+    let env = read_env(&state.join("host/env"));
+    let mirror = env["TUF_MIRROR"].clone();
+    let root_path = env["TUF_ROOT_JSON"].clone();
+    let (status, targets) = support::http_get(&format!("{mirror}/1.targets.json")).unwrap();
+    assert_eq!(status, 200, "{targets}");
+    let targets: serde_json::Value = serde_json::from_str(&targets).unwrap();
+    let tsa = &targets["signed"]["targets"]["tsa.certchain.pem"];
+    assert_eq!(tsa["custom"]["sigstore"]["usage"], "TSA", "{targets}");
+    assert_eq!(tsa["custom"]["sigstore"]["status"], "Active");
+    let token_file = work.join("oidc-token");
+    std::fs::write(&token_file, &env["OIDC_TOKEN"]).unwrap();
+
+    clients_sign_and_verify_through_tuf(
+        work,
+        &home,
+        &mirror,
+        &root_path,
+        &token_file,
+        &env["OIDC_TOKEN"],
+    );
 }

@@ -36,3 +36,4 @@ mod trust_env;
 mod trust_files;
 mod trust_github_actions;
 mod trust_sigstore_python;
+mod tuf_targets;
