@@ -372,7 +372,7 @@ pub async fn adopt_installed(cluster: &Cluster, values: &mut Values) -> anyhow::
     if asked != installed.profile && values.profile != Values::default().profile {
         return Err(Failure::BadInput(format!(
             "instance {:?} is installed with profile {}, not {}; drop --profile (the installed \
-             profile is used), or name another instance",
+             profile is used), or name another instance (--name NAME)",
             values.instance,
             installed.profile.name(),
             asked.name()

@@ -53,6 +53,7 @@ pub mod duration;
 pub mod error;
 pub mod instance;
 pub mod pipeline;
+pub mod ports;
 pub mod probe;
 pub mod render;
 pub mod retry;

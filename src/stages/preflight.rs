@@ -40,7 +40,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             return Err(Failure::BadInput(format!(
                 "instance {:?} is installed with profile {}; it cannot be changed to {} in place. \
                  Run `sigstore-up teardown --yes` first, or install the {} stack as another \
-                 instance (--set instance=NAME and other namespaces)",
+                 instance (`sigstore-up --name NAME install`)",
                 ctx.values.instance,
                 installed.profile.name(),
                 ctx.values.profile,
@@ -81,8 +81,9 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         if !conflicts.is_empty() {
             return Err(Failure::Conflict(format!(
                 "these objects already exist and do not belong to sigstore-up instance {:?}:\n{}\n\
-                 Nothing was applied. Delete them, or install elsewhere: other namespaces \
-                 (--set namespaces.trillian=NAME, ...) or another instance name (--set instance=NAME).",
+                 Nothing was applied. Delete them, or install elsewhere: another instance \
+                 (--name NAME, which gets its own namespaces) or other namespaces \
+                 (--set namespaces.trillian=NAME, ...).",
                 ctx.values.instance,
                 conflicts.join("\n")
             ))

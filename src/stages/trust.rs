@@ -2,7 +2,6 @@
 //! state directory (see `instance` for what they hold and where they go).
 
 use super::{Context, Outcome, StageFuture};
-use crate::catalog::ForwardPorts;
 use crate::instance::{gather_trust_material, issuer_url, state_dir, write_both_audiences};
 use crate::ui::StageLine;
 
@@ -23,13 +22,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             }
         };
         line.progress(&format!("writing {}", dir.display()));
-        write_both_audiences(
-            &material,
-            &ctx.values,
-            &ForwardPorts::defaults(),
-            &issuer,
-            &dir,
-        )?;
+        let ports = crate::ports::resolve_in(&dir, &ctx.values.instance, &Default::default())?;
+        write_both_audiences(&material, &ctx.values, &ports, &issuer, &dir)?;
         Ok(Outcome::TrustWritten(dir))
     })
 }

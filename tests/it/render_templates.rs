@@ -273,6 +273,7 @@ fn values_files_merge_in_order_before_set() {
         files: vec![first, second],
         sets: vec!["mysql.user=bob".into()],
         image_registry: None,
+        name: None,
     })
     .unwrap();
     assert_eq!(values.mysql.database, "two", "later file wins");
