@@ -17,8 +17,14 @@ use crate::render::render;
 use crate::ui::StageLine;
 use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
 
-/// Pod Security admission (restricted profile, enforced by namespace label) is GA since 1.25.
-const MINIMUM_KUBERNETES: (u32, u32) = (1, 25);
+/// The oldest Kubernetes we support: the newest API install relies on is Pod Security admission
+/// (restricted profile, enforced by namespace label), GA in 1.25; the others are older
+/// (server-side apply and TokenRequest 1.22, apps/v1 1.9, rbac/v1 1.8, SelfSubjectAccessReview
+/// 1.6). Each kind install writes is also looked up by API discovery below, so a cluster that
+/// does not serve one is named before anything is applied.
+pub const MINIMUM_KUBERNETES: (u32, u32) = (1, 25);
+/// The newest Kubernetes the tests ran on (the test cluster); newer ones get a warning only.
+pub const NEWEST_TESTED_KUBERNETES: (u32, u32) = (1, 34);
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
@@ -30,6 +36,13 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
                 version.git_version, MINIMUM_KUBERNETES.0, MINIMUM_KUBERNETES.1
             ))
             .into());
+        }
+        if (version.major, version.minor) > NEWEST_TESTED_KUBERNETES {
+            ctx.ui.warn(&format!(
+                "the cluster runs Kubernetes {}, newer than the newest sigstore-up was tested on \
+                 ({}.{}); continuing",
+                version.git_version, NEWEST_TESTED_KUBERNETES.0, NEWEST_TESTED_KUBERNETES.1
+            ));
         }
 
         // One instance runs one profile: switching means tearing down first (keys, logs and
@@ -155,11 +168,17 @@ async fn needed_permissions(
         push(Permission::new("get", "", "pods/log", ns));
         push(Permission::new("list", "", "events", ns));
     }
-    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server).
+    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server),
+    // when the profile has them (a namespace the profile does not use may not exist, and
+    // credentials with rights only in the instance's namespaces have none there).
+    let profile = ctx.values.profile();
     for component in [
         &catalog::mariadb::COMPONENT,
         &catalog::trillian_log_server::COMPONENT,
-    ] {
+    ]
+    .into_iter()
+    .filter(|c| profile.component(c.id).is_some())
+    {
         push(Permission::new(
             "create",
             "",

@@ -14,6 +14,7 @@ mod support;
 mod cli_completions;
 mod cli_errors;
 mod cli_forward_token;
+mod cli_instances;
 mod cluster_data_tier;
 mod cluster_install;
 mod cluster_trust;
