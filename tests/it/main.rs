@@ -17,6 +17,7 @@ mod cli_forward_token;
 mod cli_instances;
 mod cluster_data_tier;
 mod cluster_install;
+mod cluster_instances;
 mod cluster_trust;
 mod cluster_trust_stack;
 mod e2e_keyless;
