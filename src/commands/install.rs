@@ -16,7 +16,12 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
     let cluster = super::connect_cluster(global).await?;
     let mut ctx = Context::new(ui.clone(), cluster, values, manifests, args.timeout);
     let stages = install_stages(ctx.values.profile());
-    let reports = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await?;
+    let result = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await;
+    // Also on failure: a second install waiting for the lease goes on at once.
+    if let Some(lock) = ctx.install_lock.take() {
+        lock.release().await;
+    }
+    let reports = result?;
     let ran: Vec<&str> = reports.iter().map(|r| r.name).collect();
     ui.info(&format!(
         "done in {} ({} stages: {})",

@@ -41,7 +41,9 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     line.progress(&format!("{} on {}", ownership.selector(), cluster.server));
     cluster.server_version().await?;
     let mut kinds = all_kinds()?;
-    for (api_version, kind) in kinds_created_by_stages() {
+    // A Lease an install left behind when it was killed (see stages::lock).
+    let lease = [("coordination.k8s.io/v1", "Lease")];
+    for (api_version, kind) in kinds_created_by_stages().into_iter().chain(lease) {
         let kind = (api_version.to_string(), kind.to_string());
         if !kinds.contains(&kind) {
             kinds.push(kind);

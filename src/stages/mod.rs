@@ -3,6 +3,7 @@
 //! later one. The order is `pipeline`'s (built from the profile); stages never import it.
 
 pub mod apply;
+pub mod lock;
 pub mod namespaces;
 pub mod preflight;
 pub mod schema;
@@ -51,6 +52,8 @@ pub struct Context {
     pub ctlog_key: Handoff<CtlogKey>,
     /// The Trillian trees of Rekor and the CT log (from stage "trees", for "apply rekor, ctlog").
     pub trees: Handoff<Trees>,
+    /// The instance's install lease (from stage "lock"), released when install ends.
+    pub install_lock: Option<crate::cluster::lease::LeaseLock>,
 }
 
 impl Context {
@@ -73,6 +76,7 @@ impl Context {
             mysql: Handoff::from_stage("secrets"),
             ctlog_key: Handoff::from_stage("secrets"),
             trees: Handoff::from_stage("trees"),
+            install_lock: None,
         }
     }
 
@@ -179,6 +183,8 @@ pub enum Outcome {
     },
     /// Trust files written to this directory.
     TrustWritten(PathBuf),
+    /// The instance's install lease is held (and how it was got).
+    Locked(String),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -209,6 +215,7 @@ impl Outcome {
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
+            | Outcome::Locked(_)
             | Outcome::Skipped(_) => true,
         }
     }
@@ -257,6 +264,7 @@ impl fmt::Display for Outcome {
                 }
             ),
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
+            Outcome::Locked(what) => f.write_str(what),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }

@@ -168,6 +168,16 @@ async fn needed_permissions(
         push(Permission::new("get", "", "pods/log", ns));
         push(Permission::new("list", "", "events", ns));
     }
+    // Stage "lock" holds a Lease in Fulcio's namespace while install runs.
+    let fulcio_namespace = Some(catalog::NamespaceKey::Fulcio.of(&ctx.values));
+    for verb in ["get", "create", "update", "delete"] {
+        push(Permission::new(
+            verb,
+            "coordination.k8s.io",
+            "leases",
+            fulcio_namespace,
+        ));
+    }
     // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server),
     // when the profile has them (a namespace the profile does not use may not exist, and
     // credentials with rights only in the instance's namespaces have none there).

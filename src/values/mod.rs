@@ -315,8 +315,10 @@ impl Values {
         let defaults = to_yaml_value(&Values::default());
         // The same overrides applied to a copy whose instance and namespaces are UNSET tell
         // which of those were given explicitly.
-        let mut unset = Values::default();
-        unset.instance = UNSET.into();
+        let mut unset = Values {
+            instance: UNSET.into(),
+            ..Values::default()
+        };
         for key in NamespaceKey::ALL {
             *key.of_mut(&mut unset) = UNSET.into();
         }

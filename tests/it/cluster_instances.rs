@@ -507,3 +507,85 @@ async fn a_service_account_with_readmes_minimal_rbac_installs_checks_and_tears_d
     let left = owned_objects(&client).await;
     assert!(left.is_empty(), "teardown left: {left:?}");
 }
+
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn two_installs_of_one_instance_are_serialised_by_its_lease() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    let home_dir = tempfile::tempdir().unwrap();
+    let home = home_dir.path();
+    let name = Some("serial");
+    let _cleanup = CleanupInstances(home.to_path_buf(), vec![name]);
+    let _explain = ExplainOnFailure { home: None };
+    let spawn = || {
+        let config = kubeconfig();
+        let mut args: Vec<&OsStr> = with_name(name, &["install"])
+            .into_iter()
+            .map(OsStr::new)
+            .collect();
+        args.extend([OsStr::new("--kubeconfig"), config.as_os_str()]);
+        clean_command(SIGSTORE_UP, home)
+            .args(&args)
+            .env("CI", "true")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The second starts once the first holds the lease.
+    let mut first = spawn();
+    let mut first_err = BufReader::new(first.stderr.take().unwrap());
+    let mut first_log = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            first_err.read_line(&mut line).unwrap() > 0,
+            "the first install ended before it held the lease:\n{first_log}"
+        );
+        first_log.push_str(&line);
+        if line.contains(" ok   lock ") {
+            break;
+        }
+    }
+    let second = spawn();
+    first_err.read_to_string(&mut first_log).unwrap();
+    let first_status = first.wait().unwrap();
+    let second = second.wait_with_output().unwrap();
+    let second_log = String::from_utf8_lossy(&second.stderr).to_string();
+    eprintln!("first install:\n{first_log}\nsecond install:\n{second_log}");
+    assert!(first_status.success() && second.status.success());
+    assert!(
+        second_log.contains("another install of instance \"serial\" is running"),
+        "the second install says it waits:\n{second_log}"
+    );
+    // The second found everything the first made: one set of keys and trees.
+    for line in second_log
+        .lines()
+        .filter(|l| l.contains(" secrets ") || l.contains(" trees ") || l.contains(" schema "))
+    {
+        assert!(
+            !line.contains("created"),
+            "the second install made its own: {line}"
+        );
+    }
+    ok(
+        sigstore_up(home, &with_name(name, &["status", "--probe"])),
+        "status --probe",
+    );
+    let leases: Api<k8s_openapi::api::coordination::v1::Lease> =
+        Api::namespaced(cluster().await.client, "serial-fulcio-system");
+    assert!(
+        leases
+            .get_opt("sigstore-up-install")
+            .await
+            .unwrap()
+            .is_none(),
+        "the lease is released"
+    );
+    ok(
+        sigstore_up(home, &with_name(name, &["teardown", "--yes"])),
+        "teardown",
+    );
+    let left = owned_objects(&cluster().await.client).await;
+    assert!(left.is_empty(), "teardown left: {left:?}");
+}
