@@ -6,13 +6,16 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::catalog::{ctlog, fulcio, mariadb, rekor};
+use crate::catalog::{ctlog, fulcio, mariadb, rekor, tesseract, tsa};
 use crate::cluster::fake::FakeApi;
 use crate::error::{Failure, failure_of};
 use crate::render::render;
 
 fn context(fake: &FakeApi) -> Context {
-    let values = Values::default();
+    context_with(fake, Values::default())
+}
+
+fn context_with(fake: &FakeApi, values: Values) -> Context {
     let manifests = render(&values).unwrap();
     Context::new(
         Ui::new(true, 0),
@@ -140,6 +143,72 @@ async fn secrets_are_minted_once_and_found_on_a_rerun() {
     assert!(again.ctlog_key.get().is_ok());
     // and Fulcio's key password
     assert_eq!(again.redact.len(), 3);
+}
+
+/// The modern profile mints its own keys (Rekor v2's Ed25519 key, TesseraCT's SEC1 key with
+/// Fulcio's root, the TSA chain), no database password, and nothing on a re-run; preflight
+/// refuses the other profile over it without writing.
+#[tokio::test]
+async fn modern_secrets_are_minted_once_and_the_other_profile_is_refused() {
+    let fake = FakeApi::new();
+    let modern = Values {
+        profile: "modern".into(),
+        ..Values::default()
+    };
+    let mut ctx = context_with(&fake, modern.clone());
+    let first = run_stage(&mut ctx, secrets::run).await.unwrap();
+    let Outcome::Secrets(made) = &first else {
+        panic!("{first:?}")
+    };
+    let names: Vec<&str> = made.iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        [
+            fulcio::CA.name,
+            tesseract::SECRETS.name,
+            rekor::SIGNING_KEY.name,
+            tsa::SIGNER.name
+        ]
+    );
+    assert!(
+        fake.get(&secret_path("trillian-system", mariadb::CREDENTIALS.name))
+            .is_none()
+    );
+    let rekor_public = fake
+        .get(&secret_path("rekor-system", rekor::PUBLIC_KEY.name))
+        .unwrap();
+    let public_pem = crate::trust::PublicKey::parse(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            rekor_public["data"][rekor::PUBLIC.name].as_str().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        public_pem.key_details(),
+        crate::trust::KeyDetails::PkixEd25519
+    );
+    let mut again = context_with(&fake, modern);
+    let second = run_stage(&mut again, secrets::run).await.unwrap();
+    assert!(second.changed_nothing(), "{second:?}");
+
+    // Recorded as modern on its namespaces (as the "namespaces" stage applies them) ...
+    let mut ns_ctx = context_with(
+        &fake,
+        Values {
+            profile: "modern".into(),
+            ..Values::default()
+        },
+    );
+    run_stage(&mut ns_ctx, namespaces::run).await.unwrap();
+    // ... a classic install stops in preflight, before writing anything.
+    let before = writes(&fake).len();
+    let mut classic = context(&fake);
+    let error = run_stage(&mut classic, preflight::run).await.unwrap_err();
+    assert_eq!(failure_of(&error).map(Failure::exit_code), Some(2));
+    assert!(format!("{error:#}").contains("installed with profile modern"));
+    assert_eq!(writes(&fake).len(), before);
 }
 
 #[tokio::test]
