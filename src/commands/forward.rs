@@ -267,6 +267,9 @@ pub async fn start_detached(
     if let Some(context) = &global.context {
         command.arg("--context").arg(context);
     }
+    if let Some(name) = &global.name {
+        command.arg("--name").arg(name);
+    }
     command.arg("forward");
     for file in &values_args.values_files {
         command.arg("--values").arg(absolute(file)?);

@@ -189,12 +189,16 @@ async fn needed_permissions(
     .into_iter()
     .filter(|c| profile.component(c.id).is_some())
     {
-        push(Permission::new(
-            "create",
-            "",
-            "pods/portforward",
-            Some(component.namespace(&ctx.values)),
-        ));
+        // kube's port-forward is a WebSocket upgrade (a GET): Kubernetes up to 1.34 authorizes it
+        // as `get`, 1.35 and later as `create`.
+        for verb in ["get", "create"] {
+            push(Permission::new(
+                verb,
+                "",
+                "pods/portforward",
+                Some(component.namespace(&ctx.values)),
+            ));
+        }
     }
     Ok(needed)
 }

@@ -301,6 +301,10 @@ struct CleanupRbac;
 
 impl Drop for CleanupRbac {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            let home = tempfile::tempdir().unwrap();
+            sigstore_up(home.path(), &["--name", RBAC_NAME, "teardown", "--yes"]);
+        }
         std::thread::spawn(|| {
             tokio::runtime::Runtime::new().unwrap().block_on(async {
                 let client = cluster().await.client;
