@@ -63,7 +63,7 @@ pub enum Command {
     List(ListArgs),
     /// Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)
     Trust(TrustArgs),
-    /// Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports
+    /// Keep port-forwards to Rekor, Fulcio and the CT log open on the instance's 127.0.0.1 ports
     Forward(ForwardArgs),
     /// Print an OIDC identity token for signing (a service-account token; only the token, on stdout)
     Token(TokenArgs),
