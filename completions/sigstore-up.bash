@@ -153,7 +153,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --audience --namespace --service-account --duration --kubeconfig --context --name --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,6 +207,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tuf-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audience)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -243,7 +247,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --detach --pid-file --stop --kubeconfig --context --name --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --detach --pid-file --stop --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +286,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --tsa-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tuf-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -849,7 +857,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --kubeconfig --context --name --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +891,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -W "host cluster" -- "${cur}"))
                     return 0
                     ;;
+                --policy-controller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --rekor-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -900,6 +912,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --tsa-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tuf-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

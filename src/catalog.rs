@@ -45,15 +45,18 @@ pub enum Tier {
     /// Rekor and the CT log: on Trillian (classic) they start once their trees exist; on tiles
     /// (modern) as soon as their keys do.
     Logs,
+    /// The TUF repository server: applied once the trust material is known (stage "tuf").
+    Tuf,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [
+    pub const ALL: [Tier; 6] = [
         Tier::Namespaces,
         Tier::Databases,
         Tier::Trillian,
         Tier::Fulcio,
         Tier::Logs,
+        Tier::Tuf,
     ];
 }
 
@@ -64,15 +67,17 @@ pub enum NamespaceKey {
     Rekor,
     Ctlog,
     Fulcio,
+    Tuf,
     Tsa,
 }
 
 impl NamespaceKey {
-    pub const ALL: [NamespaceKey; 5] = [
+    pub const ALL: [NamespaceKey; 6] = [
         NamespaceKey::Trillian,
         NamespaceKey::Rekor,
         NamespaceKey::Ctlog,
         NamespaceKey::Fulcio,
+        NamespaceKey::Tuf,
         NamespaceKey::Tsa,
     ];
 
@@ -83,6 +88,7 @@ impl NamespaceKey {
             NamespaceKey::Rekor => "rekor",
             NamespaceKey::Ctlog => "ctlog",
             NamespaceKey::Fulcio => "fulcio",
+            NamespaceKey::Tuf => "tuf",
             NamespaceKey::Tsa => "tsa",
         }
     }
@@ -95,6 +101,7 @@ impl NamespaceKey {
             NamespaceKey::Rekor => &mut ns.rekor,
             NamespaceKey::Ctlog => &mut ns.ctlog,
             NamespaceKey::Fulcio => &mut ns.fulcio,
+            NamespaceKey::Tuf => &mut ns.tuf,
             NamespaceKey::Tsa => &mut ns.tsa,
         }
     }
@@ -107,6 +114,7 @@ impl NamespaceKey {
             NamespaceKey::Rekor => &ns.rekor,
             NamespaceKey::Ctlog => &ns.ctlog,
             NamespaceKey::Fulcio => &ns.fulcio,
+            NamespaceKey::Tuf => &ns.tuf,
             NamespaceKey::Tsa => &ns.tsa,
         }
     }
@@ -223,6 +231,9 @@ pub enum ProbeCheck {
     RekorCheckpoint,
     /// The CT log signs its tree head with its key.
     CtlogTreeHead,
+    /// The TUF repository verifies from the root handed out, nothing in it has expired, and its
+    /// targets are the trust material (see `tuf::verify`).
+    TufRepository,
     /// Rekor v2's published checkpoint (its tiles) is signed by its key under its origin.
     RekorTilesCheckpoint,
     /// TesseraCT's published checkpoint is signed by its key under its origin.
@@ -248,6 +259,7 @@ impl ProbeCheck {
             ProbeCheck::RekorKey => "rekor public key",
             ProbeCheck::RekorCheckpoint => "rekor signed checkpoint",
             ProbeCheck::CtlogTreeHead => "ctlog signed tree head",
+            ProbeCheck::TufRepository => "tuf repository",
             ProbeCheck::RekorTilesCheckpoint => "rekor v2 signed checkpoint",
             ProbeCheck::TesseractCheckpoint => "ctlog signed checkpoint",
             ProbeCheck::TsaCertChain => "tsa certificate chain",
@@ -1053,6 +1065,88 @@ pub mod tsa {
     };
 }
 
+pub mod tuf {
+    use super::*;
+
+    /// The TUF role keys and the signed root (see `tuf::keys::secret_keys` for the keys).
+    pub const SIGNING_KEYS: Object = Object {
+        id: "signing_keys",
+        kind: ObjectKind::Secret,
+        name: "tuf-signing-keys",
+        keys: &[
+            Key {
+                id: "root_key",
+                name: crate::tuf::keys::secret_keys::ROOT_KEY,
+            },
+            Key {
+                id: "targets_key",
+                name: crate::tuf::keys::secret_keys::TARGETS_KEY,
+            },
+            Key {
+                id: "snapshot_key",
+                name: crate::tuf::keys::secret_keys::SNAPSHOT_KEY,
+            },
+            Key {
+                id: "timestamp_key",
+                name: crate::tuf::keys::secret_keys::TIMESTAMP_KEY,
+            },
+            Key {
+                id: "root_json",
+                name: crate::tuf::keys::secret_keys::ROOT_JSON,
+            },
+        ],
+        made_by: MadeBy::Stage("tuf"),
+    };
+    /// The repositories' files (public), keys are paths with '/' as `__` (`tuf::mirror`); the
+    /// stage maps each key back to its path with the volume's `items`.
+    pub const REPOSITORY: Object = Object {
+        id: "repository",
+        kind: ObjectKind::ConfigMap,
+        name: "tuf-repository",
+        keys: &[],
+        made_by: MadeBy::Stage("tuf"),
+    };
+    /// The directory the server serves (Caddy's `file-server --root`).
+    pub const WEB_DIR: &str = "/web";
+    pub const COMPONENT: Component = Component {
+        id: "tuf",
+        name: "tuf",
+        role: "tuf-repository",
+        namespace: NamespaceKey::Tuf,
+        tier: Tier::Tuf,
+        ports: &[Port {
+            name: "http",
+            container: 8080,
+            service: 80,
+        }],
+        objects: &[SIGNING_KEYS, REPOSITORY],
+        paths: &[("web_dir", WEB_DIR)],
+        templates: &[
+            template!("tuf/service.yaml"),
+            template!("tuf/deployment.yaml"),
+        ],
+        depends_on: &[],
+        readiness: "GET /cluster/timestamp.json on http (the repository is mounted)",
+        trust: None,
+        forwards: &[Forward {
+            id: "tuf",
+            port: "http",
+            default_local: 8080,
+            help: "the TUF repository",
+            env: env_names::TUF_MIRROR,
+        }],
+        probes: &[ProbeCheck::TufRepository],
+        image: "docker.io/library/caddy:2.11.9",
+        sidecars: &[],
+        resources: Resources {
+            cpu: "10m",
+            memory: "16Mi",
+            memory_limit: "64Mi",
+        },
+        replicas: Some(1),
+    };
+}
+
 /// The namespace template, rendered once per namespace a profile uses, with
 /// `namespace.name` and `namespace.key` placeholders.
 pub const NAMESPACE_TEMPLATE: Template = template!("namespace.yaml");
@@ -1224,6 +1318,7 @@ pub const ALL_COMPONENTS: &[&Component] = &[
     &tsa::COMPONENT,
     &rekor_tiles::COMPONENT,
     &tesseract::COMPONENT,
+    &tuf::COMPONENT,
 ];
 
 /// The classic profile, in apply order within each tier.
@@ -1235,6 +1330,7 @@ const CLASSIC: &[&Component] = &[
     &rekor::COMPONENT,
     &fulcio::COMPONENT,
     &ctlog::COMPONENT,
+    &tuf::COMPONENT,
 ];
 
 const CLASSIC_WITH_TSA: &[&Component] = &[
@@ -1246,6 +1342,7 @@ const CLASSIC_WITH_TSA: &[&Component] = &[
     &fulcio::COMPONENT,
     &tsa::COMPONENT,
     &ctlog::COMPONENT,
+    &tuf::COMPONENT,
 ];
 
 /// The modern profile, as sigstore/scaffolding runs it since Feb 2026.
@@ -1254,6 +1351,7 @@ const MODERN: &[&Component] = &[
     &tsa::COMPONENT,
     &rekor_tiles::COMPONENT,
     &tesseract::COMPONENT,
+    &tuf::COMPONENT,
 ];
 
 #[cfg(test)]

@@ -249,6 +249,10 @@ pub struct TrustArgs {
     /// Write only this audience's files, directly into the directory
     #[arg(long, value_enum)]
     pub audience: Option<AudienceArg>,
+    /// Also write a policy-controller TrustRoot manifest of this instance to FILE (the TUF root
+    /// and a snapshot of the in-cluster repository as mirrorFS), ready for `kubectl apply -f`
+    #[arg(long, value_name = "FILE")]
+    pub policy_controller: Option<PathBuf>,
     #[command(flatten)]
     pub ports: ForwardPortArgs,
 }

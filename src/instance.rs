@@ -232,7 +232,7 @@ pub fn service_url(
         },
         Audience::Host => format!("http://127.0.0.1:{}", ports.get(forward_id)),
     };
-    let text = match url_path(values, component) {
+    let text = match url_path(values, audience, component) {
         Some(path) => format!("{base}/{path}"),
         None => base,
     };
@@ -245,8 +245,12 @@ pub fn service_url(
 }
 
 /// The path under which a component serves its API, if any (ct_server's `ctlog.prefix`;
-/// TesseraCT serves at the root, its origin being its host name).
-fn url_path(values: &Values, component: &Component) -> Option<String> {
+/// TesseraCT serves at the root, its origin being its host name; the audience's own repository
+/// on the TUF mirror).
+fn url_path(values: &Values, audience: Audience, component: &Component) -> Option<String> {
+    if component.id == catalog::tuf::COMPONENT.id {
+        return Some(audience.subdir().to_string());
+    }
     (component.id == catalog::ctlog::COMPONENT.id)
         .then(|| values.ctlog.prefix.trim_matches('/').to_string())
 }
@@ -281,17 +285,21 @@ pub fn endpoints(
     })
 }
 
-/// Writes the files of both audiences into `dir/cluster` and `dir/host`.
+/// Writes the files of both audiences into `dir/cluster` and `dir/host`; with the TUF root
+/// (see `tuf_instance::root_json`), also root.json and the audience's mirror in the env file.
 pub fn write_both_audiences(
     material: &TrustMaterial,
     values: &Values,
     ports: &ForwardPorts,
     issuer: &ServiceUrl,
+    tuf_root: Option<&[u8]>,
     dir: &Path,
 ) -> anyhow::Result<()> {
     for audience in [Audience::Cluster, Audience::Host] {
         let endpoints = endpoints(values, audience, ports, issuer)?;
-        TrustBundle::new(material, endpoints).write_to_dir(&dir.join(audience.subdir()))?;
+        let bundle = TrustBundle::new(material, endpoints);
+        crate::tuf_instance::attach(bundle, values, audience, ports, tuf_root)?
+            .write_to_dir(&dir.join(audience.subdir()))?;
     }
     Ok(())
 }

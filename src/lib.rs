@@ -62,5 +62,7 @@ pub mod setup;
 pub mod stages;
 pub mod supervise;
 pub mod trust;
+pub mod tuf;
+pub mod tuf_instance;
 pub mod ui;
 pub mod values;

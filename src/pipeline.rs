@@ -44,6 +44,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 applies: None,
             },
             Stage {
+                name: "tuf",
+                run: stages::tuf::run,
+                applies: Some(Tier::Tuf),
+            },
+            Stage {
                 name: "apply databases",
                 run: stages::apply::databases,
                 applies: Some(Tier::Databases),
@@ -89,6 +94,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 applies: None,
             },
             Stage {
+                name: "wait tuf",
+                run: stages::wait::tuf,
+                applies: None,
+            },
+            Stage {
                 name: "trust",
                 run: stages::trust::run,
                 applies: None,
@@ -118,6 +128,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 applies: None,
             },
             Stage {
+                name: "tuf",
+                run: stages::tuf::run,
+                applies: Some(Tier::Tuf),
+            },
+            Stage {
                 name: "apply fulcio, tsa",
                 run: stages::apply::fulcio,
                 applies: Some(Tier::Fulcio),
@@ -130,6 +145,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
             Stage {
                 name: "wait rekor, ctlog, fulcio, tsa",
                 run: stages::wait::logs_and_fulcio,
+                applies: None,
+            },
+            Stage {
+                name: "wait tuf",
+                run: stages::wait::tuf,
                 applies: None,
             },
             Stage {
@@ -270,6 +290,11 @@ mod tests {
                 assert!(position("secrets") < position("trees"));
                 assert!(position("trees") < position("apply rekor, ctlog"));
             }
+            // The TUF repository is signed from the public keys "secrets" stored, and served
+            // before the trust files name it.
+            assert!(position("secrets") < position("tuf"));
+            assert!(position("tuf") < position("wait tuf"));
+            assert!(position("wait tuf") < position("trust"));
             // Pods are applied only after the Secrets they mount exist.
             for stage in install_stages(profile) {
                 if let Some(tier) = stage.applies

@@ -503,6 +503,28 @@ async fn http_get_ok_within(
     path: &str,
     timeout: Duration,
 ) -> anyhow::Result<Vec<u8>> {
+    let (status, status_line, body) = http_get_within(address, path, timeout).await?;
+    if status != http::StatusCode::OK {
+        let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+        bail!("GET {path} answered {status_line:?}: {}", snippet.trim());
+    }
+    Ok(body.to_vec())
+}
+
+/// `GET path`: the status and body of whatever the server answered (a 404 is an answer).
+pub async fn http_get(
+    address: SocketAddr,
+    path: &str,
+) -> anyhow::Result<(http::StatusCode, Vec<u8>)> {
+    let (status, _, body) = http_get_within(address, path, HTTP_TIMEOUT).await?;
+    Ok((status, body.to_vec()))
+}
+
+async fn http_get_within(
+    address: SocketAddr,
+    path: &str,
+    timeout: Duration,
+) -> anyhow::Result<(http::StatusCode, String, Bytes)> {
     let exchange = async {
         let stream = tokio::net::TcpStream::connect(address)
             .await
@@ -530,11 +552,7 @@ async fn http_get_ok_within(
         .await
         .map_err(|_| anyhow::anyhow!("no answer within {timeout:?}"))?
         .with_context(|| format!("GET {path}"))?;
-    if status != http::StatusCode::OK {
-        let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
-        bail!("GET {path} answered {status_line:?}: {}", snippet.trim());
-    }
-    Ok(body.to_vec())
+    Ok((status, status_line, body))
 }
 
 /// Aborts a spawned task when dropped.

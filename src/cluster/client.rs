@@ -47,6 +47,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Loads the kubeconfig and builds a client. Does not contact the server (see
 /// [`Cluster::server_version`]).
 pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Cluster> {
+    // rustls is built with two crypto providers (ring, ours and kube's; aws-lc-rs, tough's), so
+    // none is the default: name ring before kube builds its TLS configuration.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let (kubeconfig, sources) = load_kubeconfig(options)?;
     let sources_text = sources
         .iter()

@@ -4,9 +4,10 @@
 //! Why a pod and not the Service: a Service is routable only after kube-proxy has written its
 //! rules, which can lag readiness; and the API server can reach a pod from anywhere the
 //! kubeconfig works. The pod is picked from the Service's selector among pods whose Ready
-//! condition is true; when a forward fails (pod gone, port closed) the tunnel forgets it and the
-//! next connection picks again. A connection already established cannot be moved to another pod:
-//! its client sees the connection close and reconnects.
+//! condition is true; when a forward fails (pod gone, port closed), or a watch of the Service's
+//! pods sees it stop being ready or start terminating (a rolling update replaced it), the tunnel
+//! forgets it and the next connection picks again. A connection already established cannot be
+//! moved to another pod: its client sees the connection close and reconnects.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -38,6 +39,7 @@ pub struct Tunnel {
     local_addr: SocketAddr,
     shared: Arc<Shared>,
     accept_task: JoinHandle<()>,
+    watch_task: JoinHandle<()>,
 }
 
 struct Shared {
@@ -79,10 +81,12 @@ impl Tunnel {
             })?;
         let local_addr = listener.local_addr()?;
         let accept_task = tokio::spawn(accept_loop(listener, shared.clone()));
+        let watch_task = tokio::spawn(forget_pods_that_go(shared.clone()));
         Ok(Tunnel {
             local_addr,
             shared,
             accept_task,
+            watch_task,
         })
     }
 
@@ -110,6 +114,30 @@ impl Tunnel {
 impl Drop for Tunnel {
     fn drop(&mut self) {
         self.accept_task.abort();
+        self.watch_task.abort();
+    }
+}
+
+/// Watches the Service's pods and forgets the current one as soon as it is no longer ready or is
+/// terminating, so that no new connection is sent to a pod a rolling update is replacing.
+async fn forget_pods_that_go(shared: Arc<Shared>) {
+    let Ok(selector) = shared.selector().await else {
+        // The connections' own error handling still applies.
+        return;
+    };
+    let pods: Api<Pod> = Api::namespaced(shared.cluster.client.clone(), &shared.namespace);
+    let config = watcher::Config::default().labels_from(&selector);
+    let mut events = watcher(pods, config).default_backoff().boxed();
+    while let Some(event) = events.next().await {
+        match event {
+            Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod))
+                if !pod_is_ready(&pod) =>
+            {
+                shared.forget(&pod.name_any());
+            }
+            Ok(watcher::Event::Delete(pod)) => shared.forget(&pod.name_any()),
+            _ => {}
+        }
     }
 }
 
@@ -195,6 +223,26 @@ impl Shared {
         let picked = self.pick_ready_pod().await?;
         *self.current.lock().expect("tunnel lock") = Some(picked.clone());
         Ok(picked)
+    }
+
+    /// The Service's pod selector.
+    async fn selector(&self) -> anyhow::Result<Selector> {
+        let services: Api<Service> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
+        let service = services
+            .get_opt(&self.service)
+            .await
+            .map_err(|e| self.cluster.access_error(&e))?
+            .ok_or_else(|| anyhow!("service {}/{} does not exist", self.namespace, self.service))?;
+        let selector: BTreeMap<String, String> =
+            service.spec.and_then(|s| s.selector).unwrap_or_default();
+        if selector.is_empty() {
+            bail!(
+                "service {}/{} has no pod selector to tunnel to",
+                self.namespace,
+                self.service
+            );
+        }
+        Ok(selector.into_iter().collect())
     }
 
     async fn pick_ready_pod(&self) -> anyhow::Result<(String, u16)> {

@@ -50,14 +50,15 @@ pub async fn write_host_env(
     token: &TokenArgs,
     trust_dir: &Path,
 ) -> anyhow::Result<WrittenBundle> {
-    let (material, issuer, token) = tokio::try_join!(
+    let (material, issuer, token, tuf_root) = tokio::try_join!(
         gather_trust_material(cluster, values),
         issuer_url(cluster, values),
         super::token::mint(cluster, token),
+        crate::tuf_instance::root_json(cluster, values),
     )?;
     let endpoints = endpoints(values, Audience::Host, ports, &issuer)?;
-    TrustBundle::new(&material, endpoints)
-        .with_oidc_token(token)
+    let bundle = TrustBundle::new(&material, endpoints).with_oidc_token(token);
+    crate::tuf_instance::attach(bundle, values, Audience::Host, ports, tuf_root.as_deref())?
         .write_to_dir(&trust_dir.join(HOST_SUBDIR))
 }
 

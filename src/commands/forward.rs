@@ -65,6 +65,13 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         ));
     }
     check_ports(&values, &ports)?;
+    // The ports, their flags and the URL lines are the installed profile's (which may forward
+    // more services than the values say: check its ports too).
+    let mut values = values;
+    let cluster = super::connect_cluster(global).await?;
+    crate::instance::adopt_installed(&cluster, &mut values).await?;
+    drop(cluster);
+    check_ports(&values, &ports)?;
     if args.detach {
         let pid_file = pid_file.expect("--detach always has a pid file");
         let started = start_detached(global, &args.values, &values, &ports, &pid_file).await?;

@@ -140,7 +140,9 @@ async fn probe(
                 let tunnel =
                     probe_tunnel(cluster, ownership, values, component, check.port()).await;
                 checks.push(match &tunnel {
-                    Ok(tunnel) => run_check(check, tunnel.local_addr(), values, &material).await,
+                    Ok(tunnel) => {
+                        run_check(check, tunnel.local_addr(), cluster, values, &material).await
+                    }
                     Err(error) => Check {
                         name: check.name(),
                         outcome: Outcome::Unavailable,
@@ -185,6 +187,7 @@ async fn probe_tunnel(
 async fn run_check(
     check: ProbeCheck,
     address: std::net::SocketAddr,
+    cluster: &Cluster,
     values: &Values,
     material: &crate::trust::TrustMaterial,
 ) -> Check {
@@ -194,6 +197,9 @@ async fn run_check(
         ProbeCheck::RekorCheckpoint => probe::rekor_checkpoint(address, material).await,
         ProbeCheck::CtlogTreeHead => {
             probe::ctlog_tree_head(address, &values.ctlog.prefix, material).await
+        }
+        ProbeCheck::TufRepository => {
+            crate::tuf_instance::probe(address, cluster, values, material).await
         }
         ProbeCheck::RekorTilesCheckpoint => probe::rekor_tiles_checkpoint(address, material).await,
         ProbeCheck::TesseractCheckpoint => probe::tesseract_checkpoint(address, material).await,

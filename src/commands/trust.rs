@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+
 use crate::cli::{AudienceArg, GlobalArgs, TrustArgs};
 use crate::instance::{
     Audience, endpoints, gather_trust_material, issuer_url, state_dir, write_both_audiences,
@@ -21,10 +23,18 @@ pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Resu
     crate::instance::adopt_installed(&cluster, &mut values).await?;
     let material = gather_trust_material(&cluster, &values).await?;
     let issuer = issuer_url(&cluster, &values).await?;
+    let tuf_root = crate::tuf_instance::root_json(&cluster, &values).await?;
     let ports = args.ports.ports(&values.instance)?;
     let written: Vec<PathBuf> = match args.audience {
         None => {
-            write_both_audiences(&material, &values, &ports, &issuer, &dir)?;
+            write_both_audiences(
+                &material,
+                &values,
+                &ports,
+                &issuer,
+                tuf_root.as_deref(),
+                &dir,
+            )?;
             [Audience::Cluster, Audience::Host]
                 .map(|audience| absolute(&dir.join(audience.subdir())))
                 .to_vec()
@@ -35,12 +45,51 @@ pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Resu
                 AudienceArg::Cluster => Audience::Cluster,
             };
             let endpoints = endpoints(&values, audience, &ports, &issuer)?;
-            let bundle = TrustBundle::new(&material, endpoints).write_to_dir(&dir)?;
+            let bundle = TrustBundle::new(&material, endpoints);
+            let bundle = crate::tuf_instance::attach(
+                bundle,
+                &values,
+                audience,
+                &ports,
+                tuf_root.as_deref(),
+            )?
+            .write_to_dir(&dir)?;
             vec![bundle.dir]
         }
     };
     for dir in &written {
         ui.output(&format!("{}\n", dir.display()));
+    }
+    if let Some(path) = &args.policy_controller {
+        let Some(root) = &tuf_root else {
+            return crate::error::bad_input(
+                "--policy-controller: this profile serves no TUF repository to describe",
+            );
+        };
+        let files = crate::tuf_instance::stored_files(&cluster, &values).await?;
+        let repository = crate::tuf_instance::audience_files(&files, Audience::Cluster);
+        if repository.is_empty() {
+            return Err(crate::error::Failure::NotReady(format!(
+                "ConfigMap {} holds no TUF repository yet: run `sigstore-up install`",
+                crate::catalog::tuf::REPOSITORY.name
+            ))
+            .into());
+        }
+        let manifest = crate::tuf::policy::trust_root_manifest(
+            &values.instance,
+            &values.ownership_labels(),
+            root,
+            &repository,
+        )?;
+        std::fs::write(path, manifest)
+            .with_context(|| format!("writing the TrustRoot manifest {}", path.display()))?;
+        ui.info(&format!(
+            "policy-controller TrustRoot {:?} written to {} (apply it with `kubectl apply -f`; \
+             again after an install re-signed the repository)",
+            values.instance,
+            path.display()
+        ));
+        ui.output(&format!("{}\n", absolute(path).display()));
     }
     Ok(ExitCode::SUCCESS)
 }

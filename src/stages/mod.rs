@@ -10,6 +10,7 @@ pub mod schema;
 pub mod secrets;
 pub mod trees;
 pub mod trust;
+pub mod tuf;
 pub mod wait;
 
 use std::fmt;
@@ -185,6 +186,8 @@ pub enum Outcome {
     TrustWritten(PathBuf),
     /// The instance's install lease is held (and how it was got).
     Locked(String),
+    /// The TUF keys, what was signed anew, and the server applied.
+    Tuf(tuf::TufOutcome),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -212,6 +215,7 @@ impl Outcome {
                 ctlog,
                 ctlog_config_written,
             } => rekor.1 == Made::Exists && ctlog.1 == Made::Exists && !ctlog_config_written,
+            Outcome::Tuf(tuf) => tuf.changed_nothing(),
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
@@ -265,6 +269,7 @@ impl fmt::Display for Outcome {
             ),
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
             Outcome::Locked(what) => f.write_str(what),
+            Outcome::Tuf(tuf) => write!(f, "{tuf}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }

@@ -47,7 +47,21 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
 
         // One instance runs one profile: switching means tearing down first (keys, logs and
         // trust material differ), so a different installed profile stops install here.
-        if let Some(installed) = crate::instance::installed(&ctx.cluster, &ctx.values).await?
+        // Credentials that may not even read the namespaces are reported with every other
+        // missing right by the permission check below.
+        let installed = match crate::instance::installed(&ctx.cluster, &ctx.values).await {
+            Ok(installed) => installed,
+            Err(e)
+                if matches!(
+                    crate::error::failure_of(&e),
+                    Some(Failure::ClusterAccess(_))
+                ) =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(installed) = installed
             && installed.profile != ctx.values.profile_choice()
         {
             return Err(Failure::BadInput(format!(

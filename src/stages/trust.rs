@@ -10,6 +10,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         line.progress("reading public keys and the Fulcio root");
         let material = gather_trust_material(&ctx.cluster, &ctx.values).await?;
         let issuer = issuer_url(&ctx.cluster, &ctx.values).await?;
+        let tuf_root = crate::tuf_instance::root_json(&ctx.cluster, &ctx.values).await?;
         let dir = match state_dir(&ctx.values.instance) {
             Ok(dir) => dir,
             // Everything is installed; only the local copy has no default place. Not worth
@@ -23,7 +24,14 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         };
         line.progress(&format!("writing {}", dir.display()));
         let ports = crate::ports::resolve_in(&dir, &ctx.values.instance, &Default::default())?;
-        write_both_audiences(&material, &ctx.values, &ports, &issuer, &dir)?;
+        write_both_audiences(
+            &material,
+            &ctx.values,
+            &ports,
+            &issuer,
+            tuf_root.as_deref(),
+            &dir,
+        )?;
         Ok(Outcome::TrustWritten(dir))
     })
 }

@@ -20,6 +20,11 @@ pub fn logs_and_fulcio<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFu
     Box::pin(wait_tiers(ctx, line, &[Tier::Logs, Tier::Fulcio]))
 }
 
+/// The TUF server, applied early by stage "tuf": ready long before, unless its image is missing.
+pub fn tuf<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(wait_tier(ctx, line, Tier::Tuf))
+}
+
 /// The Deployments among `tier`'s manifests.
 pub fn deployments(ctx: &Context, tier: Tier) -> Vec<DeploymentRef> {
     ctx.manifests

@@ -49,6 +49,11 @@ pub mod names {
     pub const OIDC_TOKEN: &str = "OIDC_TOKEN";
     /// The same token under the name cosign's environment token provider reads (secret).
     pub const SIGSTORE_ID_TOKEN: &str = "SIGSTORE_ID_TOKEN";
+    /// The TUF repository of this audience (scaffolding's name; cosign reads it too).
+    pub const TUF_MIRROR: &str = "TUF_MIRROR";
+    /// Path of the TUF root.json: with TUF_MIRROR, cosign trusts the mirror without
+    /// `cosign initialize` (cosign's name; TUF_ROOT is cosign's cache directory, not a file).
+    pub const TUF_ROOT_JSON: &str = "TUF_ROOT_JSON";
 }
 
 /// An OIDC identity token (a JWT). Secret: Debug shows nothing of it, there is no Display.

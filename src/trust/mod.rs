@@ -52,6 +52,8 @@ pub mod file_names {
     pub const FULCIO_ROOT: &str = "fulcio_root.pem";
     pub const CTLOG_PUBLIC: &str = "ctlog_public.pem";
     pub const REKOR_PUBLIC: &str = "rekor_public.pem";
+    /// The TUF root of the stack's repository (when it serves one).
+    pub const TUF_ROOT: &str = "root.json";
     /// The timestamp authority's chain, signing certificate first (only with a TSA).
     pub const TSA_CHAIN: &str = "tsa_chain.pem";
     pub const ENV: &str = "env";
@@ -135,6 +137,18 @@ pub struct TrustBundle {
     pub endpoints: Endpoints,
     /// When set, the env file (and `$GITHUB_ENV`) carry it as OIDC_TOKEN and SIGSTORE_ID_TOKEN.
     pub oidc_token: Option<OidcToken>,
+    /// The stack's TUF repository as this audience reaches it, when it serves one.
+    pub tuf: Option<TufMirror>,
+}
+
+/// Where one audience finds the stack's TUF repository, and the root to start from: root.json is
+/// written beside the other files, TUF_MIRROR and TUF_ROOT_JSON go into the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TufMirror {
+    /// e.g. `http://tuf.tuf-system.svc/cluster` or `http://127.0.0.1:8080/host`.
+    pub mirror: ServiceUrl,
+    /// The signed root.json, byte for byte what the repository serves.
+    pub root_json: Vec<u8>,
 }
 
 /// Where [`TrustBundle::write_to_dir`] put things, and the environment pointing at them.
@@ -195,7 +209,13 @@ impl TrustBundle {
             signing_config,
             endpoints,
             oidc_token: None,
+            tuf: None,
         }
+    }
+
+    pub fn with_tuf(mut self, tuf: TufMirror) -> Self {
+        self.tuf = Some(tuf);
+        self
     }
 
     pub fn with_oidc_token(mut self, token: OidcToken) -> Self {
@@ -239,6 +259,10 @@ impl TrustBundle {
             path(file_names::CTLOG_PUBLIC),
         );
         set(n::SIGSTORE_REKOR_PUBLIC_KEY, path(file_names::REKOR_PUBLIC));
+        if let Some(tuf) = &self.tuf {
+            set(n::TUF_MIRROR, tuf.mirror.to_string());
+            set(n::TUF_ROOT_JSON, path(file_names::TUF_ROOT));
+        }
         if let Some(token) = &self.oidc_token {
             env.set_oidc_token(token);
         }
@@ -278,6 +302,9 @@ impl TrustBundle {
         ];
         for (name, contents) in public_files {
             write_atomically(&dir.join(name), contents.as_bytes(), 0o644)?;
+        }
+        if let Some(tuf) = &self.tuf {
+            write_atomically(&dir.join(file_names::TUF_ROOT), &tuf.root_json, 0o644)?;
         }
         let tsa_file = dir.join(file_names::TSA_CHAIN);
         match &self.trusted_root.tsa {

@@ -61,6 +61,7 @@ pub struct Values {
     pub rekor_tiles: RekorTiles,
     pub tesseract: Tesseract,
     pub lifetimes: Lifetimes,
+    pub tuf: Tuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +71,7 @@ pub struct Namespaces {
     pub rekor: String,
     pub ctlog: String,
     pub fulcio: String,
+    pub tuf: String,
     pub tsa: String,
 }
 
@@ -184,6 +186,14 @@ pub struct Lifetimes {
     pub identity_token_seconds: u32,
 }
 
+/// The TUF repository of the stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tuf {
+    /// How long each role's metadata is valid (`30d`, `720h`, ...); see `tuf::lifetimes`.
+    pub lifetimes: crate::tuf::LifetimeValues,
+}
+
 impl Default for Values {
     fn default() -> Self {
         // Each component's image, resources and replicas come from its catalog entry.
@@ -196,6 +206,7 @@ impl Default for Values {
                 rekor: "rekor-system".into(),
                 ctlog: "ctlog-system".into(),
                 fulcio: "fulcio-system".into(),
+                tuf: "tuf-system".into(),
                 tsa: "tsa-system".into(),
             },
             images: components()
@@ -258,6 +269,9 @@ impl Default for Values {
                 fulcio_ca_days: 3650,
                 tsa_ca_days: 3650,
                 identity_token_seconds: 600,
+            },
+            tuf: Tuf {
+                lifetimes: crate::tuf::LifetimeValues::default(),
             },
         }
     }

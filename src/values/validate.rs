@@ -96,6 +96,8 @@ impl Values {
                 "lifetimes: fulcio_ca_days and tsa_ca_days must be at least 1 and identity_token_seconds at least 600 (the Kubernetes minimum)",
             );
         }
+        crate::tuf::Lifetimes::parse(&self.tuf.lifetimes)
+            .map_err(|e| Failure::BadInput(e.to_string()))?;
         Ok(())
     }
 }

@@ -243,7 +243,7 @@ fn images_lists_every_image_of_the_profile() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 7, "{stdout}");
+    assert_eq!(lines.len(), 8, "{stdout}");
     assert!(
         lines.contains(&"mirror.example:5000/m/sigstore/fulcio:v1.8.8"),
         "{stdout}"

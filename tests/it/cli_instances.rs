@@ -23,9 +23,16 @@ fn load(name: Option<&str>, sets: &[&str]) -> anyhow::Result<Values> {
     })
 }
 
-fn namespaces(values: &Values) -> [&str; 5] {
+fn namespaces(values: &Values) -> [&str; 6] {
     let ns = &values.namespaces;
-    [&ns.trillian, &ns.rekor, &ns.ctlog, &ns.fulcio, &ns.tsa]
+    [
+        &ns.trillian,
+        &ns.rekor,
+        &ns.ctlog,
+        &ns.fulcio,
+        &ns.tuf,
+        &ns.tsa,
+    ]
 }
 
 #[test]
@@ -39,6 +46,7 @@ fn name_derives_the_label_and_the_namespaces_and_the_default_keeps_todays_names(
             "rekor-system",
             "ctlog-system",
             "fulcio-system",
+            "tuf-system",
             "tsa-system"
         ]
     );
@@ -53,6 +61,7 @@ fn name_derives_the_label_and_the_namespaces_and_the_default_keeps_todays_names(
             "team-a-rekor-system",
             "team-a-ctlog-system",
             "team-a-fulcio-system",
+            "team-a-tuf-system",
             "team-a-tsa-system"
         ]
     );
@@ -171,6 +180,8 @@ fn contradictions_and_bad_names_are_refused_with_exit_2_before_the_cluster() {
             "namespaces.fulcio=f",
             "--set",
             "namespaces.tsa=s",
+            "--set",
+            "namespaces.tuf=u",
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

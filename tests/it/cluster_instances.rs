@@ -289,11 +289,12 @@ fn readme_rbac() -> Vec<DynamicObject> {
 const RBAC_NAME: &str = "rbac";
 const RBAC_SA_NAMESPACE: &str = "sigstore-up-test-ci";
 const RBAC_SA: &str = "sigstore-up";
-const RBAC_NAMESPACES: [&str; 4] = [
+const RBAC_NAMESPACES: [&str; 5] = [
     "rbac-trillian-system",
     "rbac-rekor-system",
     "rbac-ctlog-system",
     "rbac-fulcio-system",
+    "rbac-tuf-system",
 ];
 
 /// Removes what the RBAC test made as admin (also when it fails).

@@ -159,8 +159,8 @@ async fn token_is_a_service_account_jwt_from_the_cluster_issuer() {
     );
 }
 
-/// Four free loopback ports, as strings for the flags.
-fn free_ports() -> [String; 4] {
+/// Five free loopback ports, as strings for the flags.
+fn free_ports() -> [String; 5] {
     std::array::from_fn(|_| free_port().to_string())
 }
 
@@ -199,7 +199,8 @@ impl Drop for PidFileGuard {
     }
 }
 
-/// Services rekor, fulcio (80 and 5554) and ctlog in `namespace`, all in front of one HTTP pod.
+/// Services rekor, fulcio (80 and 5554), ctlog and tuf in `namespace`, all in front of one HTTP
+/// pod.
 async fn deploy_fake_services(cluster: &Cluster, namespace: &str) {
     let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), namespace);
     let deployment = serde_json::from_value(json!({
@@ -232,6 +233,10 @@ async fn deploy_fake_services(cluster: &Cluster, namespace: &str) {
         ),
         (
             "ctlog",
+            json!([{"name": "http", "port": 80, "targetPort": 8080}]),
+        ),
+        (
+            "tuf",
             json!([{"name": "http", "port": 80, "targetPort": 8080}]),
         ),
     ] {
@@ -267,6 +272,7 @@ async fn forward_detached_and_in_the_foreground() {
     let set_rekor = format!("namespaces.rekor={namespace}");
     let set_fulcio = format!("namespaces.fulcio={namespace}");
     let set_ctlog = format!("namespaces.ctlog={namespace}");
+    let set_tuf = format!("namespaces.tuf={namespace}");
     let mut args = vec![
         "forward",
         "--set",
@@ -275,6 +281,8 @@ async fn forward_detached_and_in_the_foreground() {
         &set_fulcio,
         "--set",
         &set_ctlog,
+        "--set",
+        &set_tuf,
         "--rekor-port",
         &ports[0],
         "--fulcio-port",
@@ -283,6 +291,8 @@ async fn forward_detached_and_in_the_foreground() {
         &ports[2],
         "--ctlog-port",
         &ports[3],
+        "--tuf-port",
+        &ports[4],
     ];
     let pid_file_text = pid_file.to_str().unwrap();
     args.extend(["--pid-file", pid_file_text]);
@@ -295,8 +305,8 @@ async fn forward_detached_and_in_the_foreground() {
         stdout(&out),
         format!(
             "REKOR_URL=http://127.0.0.1:{}\nFULCIO_URL=http://127.0.0.1:{}\nFULCIO_GRPC_URL=http://127.0.0.1:{}\n\
-             CTLOG_URL=http://127.0.0.1:{}/sigstorescaffolding\n",
-            ports[0], ports[1], ports[2], ports[3]
+             CTLOG_URL=http://127.0.0.1:{}/sigstorescaffolding\nTUF_MIRROR=http://127.0.0.1:{}/host\n",
+            ports[0], ports[1], ports[2], ports[3], ports[4]
         )
     );
     let pid: i32 = std::fs::read_to_string(&pid_file)
@@ -349,7 +359,7 @@ async fn forward_detached_and_in_the_foreground() {
     let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert_eq!(first, format!("REKOR_URL=http://127.0.0.1:{}", ports[0]));
-    for _ in 0..3 {
+    for _ in 0..4 {
         lines.next().unwrap().unwrap();
     }
     let response = http_get(&ports[3], "/sigstorescaffolding/ct/v1/get-sth");
@@ -421,6 +431,28 @@ async fn create_trust_secrets(
     )
 }
 
+/// The Secret install's "tuf" stage creates (fresh keys and root); returns the root.json.
+async fn create_tuf_secret(cluster: &Cluster, namespace: &str) -> Vec<u8> {
+    let keys = sigstore_up::tuf::RoleKeys::generate();
+    let root = keys
+        .sign_root(sigstore_up::tuf::now() + 86_400)
+        .await
+        .unwrap();
+    let mut data = keys.to_secret_data().unwrap();
+    data.insert("root.json".into(), root.clone());
+    let secret = Secret {
+        metadata: ObjectMeta {
+            name: Some("tuf-signing-keys".into()),
+            ..Default::default()
+        },
+        data: Some(data.into_iter().map(|(k, v)| (k, ByteString(v))).collect()),
+        ..Default::default()
+    };
+    let api: Api<Secret> = Api::namespaced(cluster.client.clone(), namespace);
+    api.create(&PostParams::default(), &secret).await.unwrap();
+    root
+}
+
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -430,13 +462,14 @@ fn pem_der(pem_text: &str) -> String {
 }
 
 /// Every file under `dir` with its bytes.
+/// The trust files under `dir` (not the instance's recorded forward ports, ports.json).
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
             files.extend(snapshot(&path));
-        } else {
+        } else if path.file_name().is_some_and(|n| n != "ports.json") {
             files.insert(path.clone(), std::fs::read(&path).unwrap());
         }
     }
@@ -457,12 +490,13 @@ async fn secret_created(cluster: &Cluster, namespace: &str, name: &str) -> Strin
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the test cluster: see the module documentation"]
 async fn trust_and_env_files_from_the_secrets() {
-    let (fulcio_ns, rekor_ns, ctlog_ns) = (
+    let (fulcio_ns, rekor_ns, ctlog_ns, tuf_ns) = (
         "sigstore-up-test-ci6-fulcio",
         "sigstore-up-test-ci6-rekor",
         "sigstore-up-test-ci6-ctlog",
+        "sigstore-up-test-ci6-tuf",
     );
-    let _namespaces = Namespaces::create(&[fulcio_ns, rekor_ns, ctlog_ns]).await;
+    let _namespaces = Namespaces::create(&[fulcio_ns, rekor_ns, ctlog_ns, tuf_ns]).await;
     let cluster = cluster().await;
     let issuer = cluster_issuer(&cluster).await;
     let home = tempfile::tempdir().unwrap();
@@ -470,6 +504,7 @@ async fn trust_and_env_files_from_the_secrets() {
         ("fulcio", fulcio_ns),
         ("rekor", rekor_ns),
         ("ctlog", ctlog_ns),
+        ("tuf", tuf_ns),
     ]
     .iter()
     .map(|(key, ns)| format!("namespaces.{key}={ns}"))
@@ -498,6 +533,7 @@ async fn trust_and_env_files_from_the_secrets() {
 
     let (fulcio_root, rekor_public, ctlog_public) =
         create_trust_secrets(&cluster, fulcio_ns, rekor_ns, ctlog_ns).await;
+    let tuf_root = create_tuf_secret(&cluster, tuf_ns).await;
 
     // Default directory: the state directory, both audiences.
     let out = run_args(&with_values(&["trust"]), &[]);
@@ -512,7 +548,19 @@ async fn trust_and_env_files_from_the_secrets() {
         )
     );
     let first = snapshot(&dir);
-    assert_eq!(first.len(), 14, "7 files per audience: {:?}", first.keys());
+    assert_eq!(first.len(), 16, "8 files per audience: {:?}", first.keys());
+    for audience in ["cluster", "host"] {
+        assert_eq!(
+            std::fs::read(dir.join(audience).join("root.json")).unwrap(),
+            tuf_root,
+            "the TUF root, byte for byte, beside the {audience} files"
+        );
+    }
+    let cluster_env = std::fs::read_to_string(dir.join("cluster/env")).unwrap();
+    assert!(
+        cluster_env.contains(&format!("TUF_MIRROR=http://tuf.{tuf_ns}.svc/cluster\n")),
+        "{cluster_env}"
+    );
 
     let root = read_json(&dir.join("cluster/trusted_root.json"));
     let rekor_log = &root["tlogs"][0];
@@ -546,15 +594,26 @@ async fn trust_and_env_files_from_the_secrets() {
         format!("http://fulcio.{fulcio_ns}.svc")
     );
 
+    // The logs are named as they know themselves in every audience; the CA by the host's URL.
     let host_root = read_json(&dir.join("host/trusted_root.json"));
-    assert_eq!(host_root["tlogs"][0]["baseUrl"], "http://127.0.0.1:3000");
+    assert_eq!(host_root["tlogs"][0]["baseUrl"], rekor_log["baseUrl"]);
+    assert_eq!(host_root["ctlogs"][0]["baseUrl"], ct_log["baseUrl"]);
+    let host_signing = read_json(&dir.join("host/signing_config.json"));
+    // Instance ci6-test is not the default one: its forward ports were chosen and recorded.
+    let ports: std::collections::BTreeMap<String, u16> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ports.json")).unwrap()).unwrap();
+    assert!(
+        ports
+            .values()
+            .all(|p| ![3000, 5555, 5554, 6962, 8080, 3004].contains(p))
+    );
     assert_eq!(
-        host_root["ctlogs"][0]["baseUrl"],
-        "http://127.0.0.1:6962/sigstorescaffolding"
+        host_signing["rekorTlogUrls"][0]["url"],
+        format!("http://127.0.0.1:{}", ports["rekor"])
     );
     assert_eq!(
         host_root["certificateAuthorities"][0]["uri"],
-        "http://127.0.0.1:5555"
+        format!("http://127.0.0.1:{}", ports["fulcio"])
     );
     assert_eq!(
         host_root["tlogs"][0]["publicKey"], rekor_log["publicKey"],
@@ -580,8 +639,8 @@ async fn trust_and_env_files_from_the_secrets() {
     let out = run_args(&args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), format!("{}\n", only_host.display()));
-    let root = read_json(&only_host.join("trusted_root.json"));
-    assert_eq!(root["tlogs"][0]["baseUrl"], "http://127.0.0.1:4000");
+    let signing = read_json(&only_host.join("signing_config.json"));
+    assert_eq!(signing["rekorTlogUrls"][0]["url"], "http://127.0.0.1:4000");
     assert!(!only_host.join("host").exists());
 
     // env: a token in the env file (0600) and $GITHUB_ENV, never in $GITHUB_OUTPUT or the log.
@@ -608,7 +667,15 @@ async fn trust_and_env_files_from_the_secrets() {
         .to_string();
     assert_eq!(jwt_claims(&token)["iss"], issuer.as_str());
     assert!(env_text.contains(&format!("SIGSTORE_ID_TOKEN={token}")));
-    assert!(env_text.contains("REKOR_URL=http://127.0.0.1:3000\n"));
+    assert!(env_text.contains(&format!("REKOR_URL=http://127.0.0.1:{}\n", ports["rekor"])));
+    assert!(env_text.contains(&format!(
+        "TUF_MIRROR=http://127.0.0.1:{}/host\n",
+        ports["tuf"]
+    )));
+    assert!(env_text.contains(&format!(
+        "TUF_ROOT_JSON={}\n",
+        dir.join("host/root.json").display()
+    )));
     assert!(env_text.contains(&format!(
         "TRUSTED_ROOT={}\n",
         dir.join("host/trusted_root.json").display()
@@ -621,7 +688,9 @@ async fn trust_and_env_files_from_the_secrets() {
     let github_env_text = std::fs::read_to_string(&github_env).unwrap();
     assert!(github_env_text.contains(&format!("OIDC_TOKEN={token}\n")));
     let github_output_text = std::fs::read_to_string(&github_output).unwrap();
-    assert!(github_output_text.contains("rekor-url=http://127.0.0.1:3000\n"));
+    assert!(
+        github_output_text.contains(&format!("rekor-url=http://127.0.0.1:{}\n", ports["rekor"]))
+    );
     assert!(!github_output_text.contains(&token));
     assert!(!stderr(&out).contains(&token));
     assert!(stderr(&out).contains("appended to $GITHUB_ENV and $GITHUB_OUTPUT"));

@@ -29,6 +29,8 @@ async fn client() -> Client {
     let config = Config::from_custom_kubeconfig(kubeconfig, &Default::default())
         .await
         .expect("kubeconfig");
+    // Two rustls crypto providers are linked (ring, aws-lc-rs): name one, as `connect` does.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::try_from(config).expect("client")
 }
 

@@ -195,7 +195,7 @@ fn pod_templates() -> Vec<(String, Value)> {
 #[test]
 fn every_pod_template_passes_the_restricted_profile() {
     let pods = pod_templates();
-    assert_eq!(pods.len(), 14, "7 workloads, rendered twice");
+    assert_eq!(pods.len(), 16, "8 workloads, rendered twice");
     for (what, pod) in pods {
         let violations = restricted_violations(&pod);
         assert!(

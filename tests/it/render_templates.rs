@@ -344,7 +344,7 @@ fn image_registry_rewrites_every_image() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("image: "))
         .collect();
-    assert_eq!(images.len(), 7);
+    assert_eq!(images.len(), 8);
     assert!(
         images
             .iter()
@@ -410,6 +410,10 @@ fn bad_set_keys_and_values_are_refused_naming_the_key() {
         ("fulcio.issuer_url=ftp://x", "fulcio.issuer_url"),
         ("ctlog.prefix=a/b", "ctlog.prefix"),
         ("instance=-x", "instance"),
+        ("tuf.lifetimes.timestamp=1w", "tuf.lifetimes.timestamp"),
+        ("tuf.lifetimes.snapshot=5s", "tuf.lifetimes.snapshot"),
+        ("tuf.lifetimes.targets=4000d", "tuf.lifetimes.targets"),
+        ("namespaces.tuf=TUF", "namespaces.tuf"),
     ] {
         let message = bad_input_message(with_sets(&[set]));
         assert!(message.contains(key), "{set}: {message}");

@@ -16,6 +16,7 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
     ("IMAGE_CTLOG", "images.ctlog"),
     ("IMAGE_REKOR", "images.rekor"),
     ("IMAGE_FULCIO", "images.fulcio"),
+    ("IMAGE_CADDY", "images.tuf"),
     ("IMAGE_REKOR_TILES", "images.rekor_tiles"),
     ("IMAGE_TESSERACT", "images.tesseract"),
     ("IMAGE_TSA", "images.tsa"),
@@ -23,7 +24,15 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
 ];
 
 /// IMAGE_* entries only the test-cluster harness uses.
-const HARNESS_IMAGES: &[&str] = &["IMAGE_PAUSE", "IMAGE_COREDNS", "IMAGE_PROOF_HTTP"];
+const HARNESS_IMAGES: &[&str] = &[
+    "IMAGE_PAUSE",
+    "IMAGE_COREDNS",
+    "IMAGE_PROOF_HTTP",
+    // modern profile: moved to PRODUCT_IMAGES when the catalog entries land
+    "IMAGE_REKOR_TILES",
+    "IMAGE_TESSERACT",
+    "IMAGE_TSA",
+];
 
 /// NAME=value lines; comments and blank lines skipped (the file's documented format).
 fn versions_env() -> BTreeMap<String, String> {
@@ -84,8 +93,9 @@ fn rendered_manifests_use_only_versions_env_images() {
         profile: "modern".into(),
         ..Values::default()
     };
-    // classic: one container per component; modern: the two tile logs carry a file server
-    for (values, containers) in [(Values::default(), 7), (modern, 6)] {
+    // classic: one container per component (and the TUF server); modern: the two tile logs
+    // carry a file server
+    for (values, containers) in [(Values::default(), 8), (modern, 7)] {
         let yaml = sigstore_up::render::to_yaml(&render(&values).unwrap()).unwrap();
         let images: Vec<&str> = yaml
             .lines()

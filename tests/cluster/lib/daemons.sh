@@ -22,15 +22,18 @@ running() {
   alive "$p" && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "${COMM[$1]}" ]
 }
 
-# start NAME CMD...: run detached in its own session, stdin closed, output to LOGS/NAME.log, pid recorded.
-# No other descriptor of the caller is passed on: a daemon must not hold, say, the lock file of a
-# `flock LOCK tests/cluster/up` (which would stay locked until down).
+# detached CMD...: exec CMD in a session of its own with no descriptor of the caller but 0-2: a daemon
+# must not hold, say, the lock file of a `flock LOCK tests/cluster/up` (locked until down, then)
+detached() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
+  exec setsid "$@"
+}
+
+# start NAME CMD...: run detached, stdin closed, output to LOGS/NAME.log, pid recorded
 start() {
   local n=$1; shift
-  (
-    for fd in /proc/"$BASHPID"/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
-    exec setsid "$@"
-  ) > "$LOGS/$n.log" 2>&1 < /dev/null &
+  (detached "$@") > "$LOGS/$n.log" 2>&1 < /dev/null &
   echo $! > "$PIDS/$n.pid"
 }
 
@@ -39,7 +42,8 @@ wait_for() {
   local name=$1 timeout=$2; shift 2
   local end; end=$(echo "$(now) + $timeout" | bc)
   until "$@" > /dev/null 2>&1; do
-    if [ -f "$PIDS/$name.pid" ] && ! running "$name"; then
+    # alive, not running: just started, it may still be on its way through setsid/nsenter to the program
+    if [ -f "$PIDS/$name.pid" ] && ! alive "$(cat "$PIDS/$name.pid")"; then
       say "$name exited during start-up"; tail_log "$LOGS/$name.log"; return 1
     fi
     if (( $(echo "$(now) > $end" | bc) )); then

@@ -12,31 +12,37 @@ make_pki() {
     openssl req -x509 -new -key "$1.key" -sha256 -days $days -subj "/CN=$2" \
       -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" -out "$1.crt"
   }
-  cert() { # cert NAME SUBJECT EKU [SAN] [CA]
-    local n=$1 ca=${5:-ca}
+  cert() { # cert NAME SUBJECT EKU SAN CA N (N: a number of its own, the end of its serial)
+    local n=$1 ca=$5
     openssl ecparam -name prime256v1 -genkey -noout -out "$n.key"
     openssl req -new -key "$n.key" -subj "$2" -out "$n.csr"
     { echo "basicConstraints=critical,CA:FALSE"; echo "keyUsage=critical,digitalSignature,keyEncipherment"
       echo "extendedKeyUsage=$3"; [ -z "${4:-}" ] || echo "subjectAltName=$4"; } > "$n.ext"
-    openssl x509 -req -in "$n.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial -days $days -sha256 -extfile "$n.ext" -out "$n.crt" 2>/dev/null
+    # a serial of its own (not -CAcreateserial: the certificates are signed side by side)
+    openssl x509 -req -in "$n.csr" -CA "$ca.crt" -CAkey "$ca.key" -set_serial "$serial$6" -days $days -sha256 -extfile "$n.ext" -out "$n.crt" 2>/dev/null
     rm -f "$n.csr" "$n.ext"
   }
-  ca ca sigstore-up-test-ca
-  cert apiserver "/CN=kube-apiserver" serverAuth \
-    "IP:10.96.0.1,IP:$NODE_IP,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost"
-  cert kubelet-serving "/CN=$NODE" serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE,DNS:localhost"
-  cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
-  cert admin "/O=system:masters/CN=admin" clientAuth
-  cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
-  cert kube-scheduler "/CN=system:kube-scheduler" clientAuth
-  cert kube-proxy "/CN=system:kube-proxy" clientAuth
-  cert kubelet "/O=system:nodes/CN=system:node:$NODE" clientAuth
+  # side by side (some 30 short openssl runs); `finish` waits for each, so any failure fails the PKI
+  local pids=() serial; serial=$(date +%s)
+  par() { "$@" & pids+=($!); }
+  finish() { local pid; for pid in "${pids[@]}"; do wait "$pid"; done; pids=(); }
+  par ca ca sigstore-up-test-ca
   # without a front-proxy CA, kcm and the scheduler log "missing content for CA bundle" twice a second
-  ca front-proxy-ca sigstore-up-test-front-proxy-ca
-  cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca
+  par ca front-proxy-ca sigstore-up-test-front-proxy-ca
   # service-account token signing key (RS256)
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key
-  openssl pkey -in sa.key -pubout -out sa.pub
+  par sh -c 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key && openssl pkey -in sa.key -pubout -out sa.pub'
+  finish
+  par cert apiserver "/CN=kube-apiserver" serverAuth \
+    "IP:10.96.0.1,IP:$NODE_IP,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost" ca 1
+  par cert kubelet-serving "/CN=$NODE" serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE,DNS:localhost" ca 2
+  par cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth "" ca 3
+  par cert admin "/O=system:masters/CN=admin" clientAuth "" ca 4
+  par cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth "" ca 5
+  par cert kube-scheduler "/CN=system:kube-scheduler" clientAuth "" ca 6
+  par cert kube-proxy "/CN=system:kube-proxy" clientAuth "" ca 7
+  par cert kubelet "/O=system:nodes/CN=system:node:$NODE" clientAuth "" ca 8
+  par cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca 9
+  finish
   kubeconfig() { # kubeconfig NAME USER
     cat > "$1.kubeconfig" <<KC
 apiVersion: v1

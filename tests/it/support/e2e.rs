@@ -39,12 +39,14 @@ pub async fn assert_no_secret_leaks(client: &Client, home: &Path) {
         .await
         .unwrap();
     let mut needles = Vec::new();
+    let mut public = String::new();
     for secret in &list.items {
         let name = secret.metadata.name.clone().unwrap_or_default();
         for (key, value) in secret.data.iter().flatten() {
             let text = String::from_utf8_lossy(&value.0);
             // Public copies (PEM public keys, certificates) are not secrets.
             if text.contains("PUBLIC KEY") || text.contains("CERTIFICATE") || key == "public" {
+                public.push_str(&text);
                 continue;
             }
             needles.extend(
@@ -55,6 +57,9 @@ pub async fn assert_no_secret_leaks(client: &Client, home: &Path) {
             );
         }
     }
+    // A SEC1 private key's PEM ends with its public point: a line of it may equal a line of the
+    // public key's PEM, which is public.
+    needles.retain(|(_, line)| !public.contains(line.as_str()));
     assert!(!needles.is_empty(), "no secret values found to look for");
     let mut haystacks = vec![(
         "command output".to_string(),
