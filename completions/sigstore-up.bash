@@ -34,6 +34,9 @@ _sigstore__up() {
             sigstore__up,install)
                 cmd="sigstore__up__subcmd__install"
                 ;;
+            sigstore__up,list)
+                cmd="sigstore__up__subcmd__list"
+                ;;
             sigstore__up,man)
                 cmd="sigstore__up__subcmd__man"
                 ;;
@@ -70,6 +73,9 @@ _sigstore__up() {
             sigstore__up__subcmd__help,install)
                 cmd="sigstore__up__subcmd__help__subcmd__install"
                 ;;
+            sigstore__up__subcmd__help,list)
+                cmd="sigstore__up__subcmd__help__subcmd__list"
+                ;;
             sigstore__up__subcmd__help,man)
                 cmd="sigstore__up__subcmd__help__subcmd__man"
                 ;;
@@ -95,7 +101,7 @@ _sigstore__up() {
 
     case "${cmd}" in
         sigstore__up)
-            opts="-v -q -h -V --kubeconfig --context --verbose --quiet --help --version render images install status teardown trust forward token env completions man help"
+            opts="-v -q -h -V --kubeconfig --context --name --verbose --quiet --help --version render images install status teardown list trust forward token env completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,6 +115,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -117,7 +127,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__completions)
-            opts="-v -q -h -V --kubeconfig --context --verbose --quiet --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --kubeconfig --context --name --verbose --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +141,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -139,7 +153,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__env)
-            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --trust-dir --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --audience --namespace --service-account --duration --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +235,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -229,7 +247,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__forward)
-            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --detach --pid-file --stop --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --detach --pid-file --stop --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +305,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -295,7 +317,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__help)
-            opts="render images install status teardown trust forward token env completions man help"
+            opts="render images install status teardown list trust forward token env completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +401,20 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigstore__subcmd__up__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -477,7 +513,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__images)
-            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +547,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -519,7 +559,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__install)
-            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --stop-after --ci --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --stop-after --ci --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +601,44 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigstore__subcmd__up__subcmd__list)
+            opts="-o -v -q -h -V --output --kubeconfig --context --name --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -569,7 +647,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__man)
-            opts="-v -q -h -V --kubeconfig --context --verbose --quiet --help --version"
+            opts="-v -q -h -V --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +661,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -591,7 +673,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__render)
-            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +707,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -633,7 +719,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__status)
-            opts="-f -o -v -q -h -V --values --set --profile --output --probe --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output --probe --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +757,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -679,7 +769,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__teardown)
-            opts="-f -y -v -q -h -V --values --set --profile --yes --keep-namespaces --timeout --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -y -v -q -h -V --values --set --profile --yes --keep-namespaces --timeout --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,6 +803,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -721,7 +815,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__token)
-            opts="-v -q -h -V --audience --namespace --service-account --duration --kubeconfig --context --verbose --quiet --help --version"
+            opts="-v -q -h -V --audience --namespace --service-account --duration --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +845,10 @@ _sigstore__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -759,7 +857,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__trust)
-            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --kubeconfig --context --verbose --quiet --help --version"
+            opts="-f -o -v -q -h -V --values --set --profile --output-dir --audience --policy-controller --rekor-port --fulcio-port --fulcio-grpc-port --ctlog-port --tsa-port --tuf-port --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,6 +924,10 @@ _sigstore__up() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -93,6 +93,19 @@ impl NamespaceKey {
         }
     }
 
+    /// The namespace's name in these values, to change.
+    pub fn of_mut(self, values: &mut Values) -> &mut String {
+        let ns = &mut values.namespaces;
+        match self {
+            NamespaceKey::Trillian => &mut ns.trillian,
+            NamespaceKey::Rekor => &mut ns.rekor,
+            NamespaceKey::Ctlog => &mut ns.ctlog,
+            NamespaceKey::Fulcio => &mut ns.fulcio,
+            NamespaceKey::Tuf => &mut ns.tuf,
+            NamespaceKey::Tsa => &mut ns.tsa,
+        }
+    }
+
     /// The namespace's name in these values.
     pub fn of(self, values: &Values) -> &str {
         let ns = &values.namespaces;

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap derive). Nothing here runs anything.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -33,6 +34,11 @@ pub struct GlobalArgs {
     /// Kubeconfig context to use [default: the current context]
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
+    /// Which instance: its namespaces (NAME-rekor-system, ...; the default instance `sigstore`
+    /// uses rekor-system, ...), its state directory and its forward ports; the same as
+    /// --set instance=NAME [default: sigstore]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub name: Option<String>,
     /// Print more detail (repeat for even more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -53,9 +59,11 @@ pub enum Command {
     Status(StatusArgs),
     /// Delete everything this instance created, and wait until it is gone
     Teardown(TeardownArgs),
+    /// List the sigstore-up instances on the cluster: profile, ready components, age
+    List(ListArgs),
     /// Write the client trust files (trusted_root.json, signing_config.json, PEMs, env)
     Trust(TrustArgs),
-    /// Keep port-forwards to Rekor, Fulcio and the CT log open on fixed 127.0.0.1 ports
+    /// Keep port-forwards to Rekor, Fulcio and the CT log open on the instance's 127.0.0.1 ports
     Forward(ForwardArgs),
     /// Print an OIDC identity token for signing (a service-account token; only the token, on stdout)
     Token(TokenArgs),
@@ -132,6 +140,13 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct TeardownArgs {
     #[command(flatten)]
     pub values: ValuesArgs,
@@ -147,27 +162,30 @@ pub struct TeardownArgs {
 }
 
 /// The loopback ports `forward` listens on (and the host trust files name): one
-/// `--<forward>-port` flag per forward of the catalog, defaulting to the container's own port.
-#[derive(Debug, Clone)]
+/// `--<forward>-port` flag per forward of the catalog. Without the flag, the instance's recorded
+/// port (see `ports`).
+#[derive(Debug, Clone, Default)]
 pub struct ForwardPortArgs {
-    pub ports: ForwardPorts,
+    /// The ports given on the command line, by forward id.
+    pub explicit: BTreeMap<&'static str, u16>,
 }
 
 impl ForwardPortArgs {
-    pub fn ports(&self) -> ForwardPorts {
-        self.ports.clone()
+    /// The instance's ports, with the flags given here winning.
+    pub fn ports(&self, instance: &str) -> anyhow::Result<ForwardPorts> {
+        crate::ports::for_instance(instance, &self.explicit)
     }
 }
 
 impl clap::FromArgMatches for ForwardPortArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut ports = ForwardPorts::defaults();
+        let mut explicit = BTreeMap::new();
         for (_, forward) in all_forwards() {
             if let Some(port) = matches.get_one::<u16>(forward.id) {
-                ports.0.insert(forward.id, *port);
+                explicit.insert(forward.id, *port);
             }
         }
-        Ok(ForwardPortArgs { ports })
+        Ok(ForwardPortArgs { explicit })
     }
 
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
@@ -183,13 +201,14 @@ impl Args for ForwardPortArgs {
                 clap::Arg::new(forward.id)
                     .long(format!("{}-port", forward.id))
                     .value_name("PORT")
-                    .default_value(forward.default_local.to_string())
                     .value_parser(port)
                     .help(format!(
-                        "Local port forwarded to {} (service {}, port {})",
+                        "Local port forwarded to {} (service {}, port {}) [default: the \
+                         instance's recorded port; {} for the default instance when free]",
                         forward.help,
                         component.name,
-                        component.port(forward.port).service
+                        component.port(forward.port).service,
+                        forward.default_local
                     )),
             )
         })

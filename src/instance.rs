@@ -3,8 +3,9 @@
 //!
 //! One stack has one set of public keys but two kinds of clients: pods inside the cluster reach
 //! the services by Service DNS names (`cluster/`), programs on this machine through
-//! `sigstore-up forward`'s fixed loopback ports (`host/`). Both directories live in the instance's
-//! state directory ([`state_dir`]), next to forward's pid and log files:
+//! `sigstore-up forward`'s loopback ports (`host/`; chosen once per instance, see `ports`). Both
+//! directories live in the instance's state directory ([`state_dir`]), next to forward's pid and
+//! log files:
 //!
 //! ```text
 //! $XDG_STATE_HOME/sigstore-up/<instance>/     (default ~/.local/state/sigstore-up/<instance>/)
@@ -12,6 +13,7 @@
 //!             fulcio_root.pem ctlog_public.pem rekor_public.pem env
 //!   host/     the same files, with http://127.0.0.1:<port> URLs
 //!   forward.pid, forward.log
+//!   ports.json   the instance's forward ports (see `ports`)
 //! ```
 //!
 //! Everything is read from public material only, from the Secret and key each component's
@@ -380,7 +382,7 @@ pub async fn adopt_installed(cluster: &Cluster, values: &mut Values) -> anyhow::
     if asked != installed.profile && values.profile != Values::default().profile {
         return Err(Failure::BadInput(format!(
             "instance {:?} is installed with profile {}, not {}; drop --profile (the installed \
-             profile is used), or name another instance",
+             profile is used), or name another instance (--name NAME)",
             values.instance,
             installed.profile.name(),
             asked.name()

@@ -33,7 +33,8 @@
 //!   a mocked API server (`cluster::fake`); the real-cluster tests are in tests/.
 //! - Errors carry their exit code ([`error::Failure`]); [`ui`] prints everything.
 //! - Small shared helpers: [`duration`] (Go durations, for flags and values), [`retry`] (the one
-//!   retry loop), [`supervise`] (our background processes: pid file, detaching, signals).
+//!   retry loop), [`supervise`] (our background processes: pid file, detaching, signals),
+//!   [`ports`] (each instance's forward ports, chosen once and recorded in its state directory).
 //!
 //! # Adding a component
 //! 1. Its entry in [`catalog`] (a `Component` constant and its place in a profile's list) and
@@ -53,6 +54,7 @@ pub mod duration;
 pub mod error;
 pub mod instance;
 pub mod pipeline;
+pub mod ports;
 pub mod probe;
 pub mod render;
 pub mod retry;

@@ -29,6 +29,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 applies: None,
             },
             Stage {
+                name: "lock",
+                run: stages::lock::run,
+                applies: None,
+            },
+            Stage {
                 name: "namespaces",
                 run: stages::namespaces::run,
                 applies: Some(Tier::Namespaces),
@@ -105,6 +110,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
             Stage {
                 name: "preflight",
                 run: stages::preflight::run,
+                applies: None,
+            },
+            Stage {
+                name: "lock",
+                run: stages::lock::run,
                 applies: None,
             },
             Stage {

@@ -109,16 +109,18 @@ pub async fn stored_files(cluster: &Cluster, values: &Values) -> anyhow::Result<
 }
 
 /// Each audience's repository contents for this trust material: the targets of its trust bundle
-/// (URLs of the default forward ports for the host, as the trust stage writes them).
+/// (for the host, URLs of the instance's forward ports on this machine, as the trust stage
+/// writes them; see `ports`).
 pub fn audiences<'a>(
     material: &TrustMaterial,
     values: &Values,
     issuer: &ServiceUrl,
 ) -> anyhow::Result<Vec<MirrorAudience<'a>>> {
+    let ports = crate::ports::for_instance(&values.instance, &Default::default())?;
     AUDIENCES
         .iter()
         .map(|&audience| {
-            let endpoints = endpoints(values, audience, &ForwardPorts::defaults(), issuer)?;
+            let endpoints = endpoints(values, audience, &ports, issuer)?;
             Ok(MirrorAudience {
                 dir: audience.subdir(),
                 targets: targets_of(&TrustBundle::new(material, endpoints)),

@@ -66,6 +66,18 @@ pub async fn list_owned(
     kinds: &[(String, String)],
     ownership: &Ownership,
 ) -> anyhow::Result<Vec<OwnedObject>> {
+    list_owned_in(applier, kinds, ownership, None).await
+}
+
+/// [`list_owned`], with the namespaced kinds listed only in `namespaces` when given (so that
+/// credentials with rights in those namespaces only suffice; cluster-scoped kinds are listed
+/// cluster-wide).
+pub async fn list_owned_in(
+    applier: &Applier,
+    kinds: &[(String, String)],
+    ownership: &Ownership,
+    namespaces: Option<&[String]>,
+) -> anyhow::Result<Vec<OwnedObject>> {
     let cluster = applier.cluster();
     let params = ListParams::default().labels_from(&ownership.selector());
     let lists = kinds.iter().map(|(api_version, kind)| {
@@ -77,14 +89,33 @@ pub async fn list_owned(
                 Err(e) if failure_of(&e).is_none() => return anyhow::Ok(Vec::new()),
                 Err(e) => return Err(e),
             };
-            let all: Api<DynamicObject> = Api::all_with(cluster.client.clone(), &resource);
-            let list = all
-                .list(&params)
-                .await
-                .map_err(|e| cluster.access_error(&e))
-                .with_context(|| format!("listing {kind} objects"))?;
-            Ok(list
-                .items
+            let apis: Vec<(Api<DynamicObject>, Option<&str>)> = match namespaces {
+                Some(names) if namespaced => names
+                    .iter()
+                    .map(|ns| {
+                        let api = Api::namespaced_with(cluster.client.clone(), ns, &resource);
+                        (api, Some(ns.as_str()))
+                    })
+                    .collect(),
+                _ => vec![(Api::all_with(cluster.client.clone(), &resource), None)],
+            };
+            let lists = apis.into_iter().map(|(api, namespace)| {
+                let params = params.clone();
+                async move {
+                    api.list(&params)
+                        .await
+                        .map_err(|e| cluster.access_error(&e))
+                        .with_context(|| match namespace {
+                            Some(ns) => format!("listing {kind} objects in namespace {ns}"),
+                            None => format!("listing {kind} objects"),
+                        })
+                }
+            });
+            let items = try_join_all(lists)
+                .await?
+                .into_iter()
+                .flat_map(|list| list.items);
+            Ok(items
                 .into_iter()
                 // The selector already filters; this guards against a selector typo ever
                 // matching more than ours.

@@ -7,6 +7,7 @@ pub mod client;
 #[cfg(test)]
 pub mod fake;
 pub mod inventory;
+pub mod lease;
 pub mod tunnel;
 pub mod wait;
 

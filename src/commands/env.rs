@@ -21,21 +21,15 @@ use crate::values::Values;
 
 pub async fn run(global: &GlobalArgs, args: &EnvArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     super::token::check_args(&args.token)?;
-    let mut values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(global, &args.values, None)?;
+    let ports = args.ports.ports(&values.instance)?;
     let trust_dir = match &args.trust_dir {
         Some(dir) => dir.clone(),
         None => state_dir(&values.instance)?,
     };
     let cluster = super::connect_cluster(global).await?;
     crate::instance::adopt_installed(&cluster, &mut values).await?;
-    let written = write_host_env(
-        &cluster,
-        &values,
-        &args.ports.ports(),
-        &args.token,
-        &trust_dir,
-    )
-    .await?;
+    let written = write_host_env(&cluster, &values, &ports, &args.token, &trust_dir).await?;
     let mut env_file = written.dir.join(file_names::ENV);
     if let Some(output) = &args.output {
         write_private(output, written.env.to_env_file().as_bytes())?;

@@ -1,5 +1,5 @@
-//! `forward`: port-forwards to Rekor, Fulcio (HTTP and gRPC) and the CT log on fixed loopback
-//! ports, the URLs the host trust files name.
+//! `forward`: port-forwards to Rekor, Fulcio (HTTP and gRPC) and the CT log on the instance's
+//! loopback ports (recorded per instance, see `ports`), the URLs the host trust files name.
 //!
 //! - In the foreground it runs until Ctrl-C, SIGTERM or SIGHUP. With `--pid-file` it writes its
 //!   pid there once every port accepts connections, and removes the file when it ends.
@@ -43,7 +43,7 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 pub const PID_FILE_NAME: &str = "forward.pid";
 
 pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let values = super::load_values(&args.values, None)?;
+    let values = super::load_values(global, &args.values, None)?;
     let pid_file = match &args.pid_file {
         Some(path) => Some(absolute(path)?),
         None if args.detach || args.stop => Some(default_pid_file(&values)?),
@@ -54,7 +54,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         stop(&pid_file, ui).await?;
         return Ok(ExitCode::SUCCESS);
     }
-    let ports = args.ports.ports();
+    let ports = args.ports.ports(&values.instance)?;
     if let Some(pid_file) = &pid_file
         && let Some(pid) = running_forward(pid_file)?
     {
@@ -94,12 +94,12 @@ pub fn default_pid_file(values: &Values) -> anyhow::Result<PathBuf> {
 }
 
 /// What `--stop` needs to find this pid file, for the hints we print: ` --pid-file P` when the
-/// user chose it, ` --set instance=NAME` for another instance's default pid file.
+/// user chose it, ` --name NAME` for another instance's default pid file.
 fn pid_file_flag(given: Option<&PathBuf>, pid_file: &Path, values: &Values) -> String {
     if given.is_some() {
         format!(" --pid-file {}", pid_file.display())
     } else if values.instance != Values::default().instance {
-        format!(" --set instance={}", values.instance)
+        format!(" --name {}", values.instance)
     } else {
         String::new()
     }
@@ -273,6 +273,9 @@ pub async fn start_detached(
     }
     if let Some(context) = &global.context {
         command.arg("--context").arg(context);
+    }
+    if let Some(name) = &global.name {
+        command.arg("--name").arg(name);
     }
     command.arg("forward");
     for file in &values_args.values_files {

@@ -3,11 +3,11 @@
 
 use std::process::ExitCode;
 
-use crate::cli::RenderArgs;
+use crate::cli::{GlobalArgs, RenderArgs};
 use crate::ui::Ui;
 
-pub fn run(args: &RenderArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let values = super::load_values(&args.values, args.image_registry.as_ref())?;
+pub fn run(global: &GlobalArgs, args: &RenderArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let values = super::load_values(global, &args.values, args.image_registry.as_ref())?;
     let mut lines = String::new();
     for image in values.images_of_profile() {
         lines.push_str(&image);

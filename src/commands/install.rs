@@ -11,12 +11,17 @@ use crate::ui::{Ui, format_elapsed};
 
 pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let values = super::load_values(&args.values, args.image_registry.as_ref())?;
+    let values = super::load_values(global, &args.values, args.image_registry.as_ref())?;
     let manifests = render(&values)?;
     let cluster = super::connect_cluster(global).await?;
     let mut ctx = Context::new(ui.clone(), cluster, values, manifests, args.timeout);
     let stages = install_stages(ctx.values.profile());
-    let reports = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await?;
+    let result = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await;
+    // Also on failure: a second install waiting for the lease goes on at once.
+    if let Some(lock) = ctx.install_lock.take() {
+        lock.release().await;
+    }
+    let reports = result?;
     let ran: Vec<&str> = reports.iter().map(|r| r.name).collect();
     ui.info(&format!(
         "done in {} ({} stages: {})",
@@ -57,7 +62,7 @@ fn write_timings(path: &std::path::Path, timings: &[pipeline::StageReport]) -> a
         })
 }
 
-/// `install --ci`, after the pipeline: a detached `forward` on the default ports (kept if one
+/// `install --ci`, after the pipeline: a detached `forward` on the instance's ports (kept if one
 /// already runs for this instance), a fresh token for the `default` service account of
 /// namespace `default` (audience `fulcio.client_id`, lifetime `lifetimes.identity_token_seconds`)
 /// and the env file in the host trust directory, also appended to $GITHUB_ENV/$GITHUB_OUTPUT.
@@ -67,19 +72,19 @@ async fn ci_environment(
     ctx: &Context,
 ) -> anyhow::Result<()> {
     use super::{env, forward};
-    use crate::catalog::ForwardPorts;
     use crate::cli::TokenArgs;
     use crate::instance::state_dir;
     use anyhow::Context as _;
 
     let values = &ctx.values;
-    let ports = ForwardPorts::defaults();
+    let ports = crate::ports::for_instance(&values.instance, &Default::default())?;
     let pid_file = forward::default_pid_file(values)?;
     let forward_note = match forward::running_forward(&pid_file)? {
         Some(pid) => format!("forward already running (pid {pid})"),
         None => {
             forward::check_ports(values, &ports).context(
-                "install --ci forwards on the default ports; for others run `sigstore-up forward \
+                "install --ci forwards on the instance's recorded ports (see ports.json in its state \
+                 directory); for others run `sigstore-up forward \
                  --detach` and `sigstore-up env` with the same --*-port flags instead of --ci",
             )?;
             let started =

@@ -5,6 +5,7 @@ pub mod env;
 pub mod forward;
 pub mod images;
 pub mod install;
+pub mod list;
 pub mod render;
 pub mod status;
 pub mod teardown;
@@ -22,11 +23,12 @@ use crate::values::{Overrides, Values};
 /// of a command that ran but reports a negative result (`status` with something not ready).
 pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Render(args) => render::run(&args, ui),
-        Command::Images(args) => images::run(&args, ui),
+        Command::Render(args) => render::run(&cli.global, &args, ui),
+        Command::Images(args) => images::run(&cli.global, &args, ui),
         Command::Install(args) => install::run(&cli.global, &args, ui).await,
         Command::Status(args) => status::run(&cli.global, &args, ui).await,
         Command::Teardown(args) => teardown::run(&cli.global, &args, ui).await,
+        Command::List(args) => list::run(&cli.global, &args, ui).await,
         Command::Trust(args) => trust::run(&cli.global, &args, ui).await,
         Command::Forward(args) => forward::run(&cli.global, &args, ui).await,
         Command::Token(args) => token::run(&cli.global, &args, ui).await,
@@ -42,8 +44,12 @@ pub async fn run(cli: Cli, ui: &Ui) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Defaults, then the -f files, then --set, then --image-registry.
-pub fn load_values(args: &ValuesArgs, image_registry: Option<&String>) -> anyhow::Result<Values> {
+/// Defaults, then the -f files, then --set, then --image-registry; `--name` names the instance.
+pub fn load_values(
+    global: &GlobalArgs,
+    args: &ValuesArgs,
+    image_registry: Option<&String>,
+) -> anyhow::Result<Values> {
     let mut sets = args.set.clone();
     if let Some(profile) = &args.profile {
         sets.push(format!("profile={profile}"));
@@ -52,6 +58,7 @@ pub fn load_values(args: &ValuesArgs, image_registry: Option<&String>) -> anyhow
         files: args.values_files.clone(),
         sets,
         image_registry: image_registry.cloned(),
+        name: global.name.clone(),
     })
 }
 

@@ -57,7 +57,7 @@ pub struct StatusReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let mut values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(global, &args.values, None)?;
     let cluster = super::connect_cluster(global).await?;
     crate::instance::adopt_installed(&cluster, &mut values).await?;
     cluster.server_version().await?;

@@ -5,20 +5,20 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use kube::ResourceExt as _;
 use tokio::time::Instant;
 
 use crate::cli::{GlobalArgs, TeardownArgs};
-use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned};
+use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned, list_owned_in};
 use crate::cluster::{Applier, Ownership};
 use crate::error::bad_input;
 use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
 use crate::values::MANAGER;
-use kube::ResourceExt as _;
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let mut values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(global, &args.values, None)?;
     if !args.yes && !ui.can_prompt() {
         return bad_input(format!(
             "teardown deletes every object of sigstore-up instance {:?}; there is no terminal to confirm on, so pass --yes",
@@ -41,17 +41,25 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     line.progress(&format!("{} on {}", ownership.selector(), cluster.server));
     cluster.server_version().await?;
     let mut kinds = all_kinds()?;
-    for (api_version, kind) in kinds_created_by_stages() {
+    // A Lease an install left behind when it was killed (see stages::lock).
+    let lease = [("coordination.k8s.io/v1", "Lease")];
+    for (api_version, kind) in kinds_created_by_stages().into_iter().chain(lease) {
         let kind = (api_version.to_string(), kind.to_string());
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
     }
-    let (namespaces, objects): (Vec<OwnedObject>, Vec<OwnedObject>) =
-        list_owned(&applier, &kinds, &ownership)
-            .await?
-            .into_iter()
-            .partition(OwnedObject::is_namespace);
+    // Everything namespaced of ours is in our namespaces (install labels each one it uses, and
+    // refuses a namespace that is not ours), so only they are searched: rights in the
+    // instance's namespaces are enough (see README, "Clusters you do not control").
+    let namespace_kind = [("v1".to_string(), "Namespace".to_string())];
+    let namespaces = list_owned(&applier, &namespace_kind, &ownership).await?;
+    let names: Vec<String> = namespaces.iter().map(|n| n.object.name_any()).collect();
+    let others: Vec<(String, String)> = kinds
+        .into_iter()
+        .filter(|kind| kind.1 != "Namespace")
+        .collect();
+    let objects = list_owned_in(&applier, &others, &ownership, Some(&names)).await?;
     let namespaces = if args.keep_namespaces {
         Vec::new()
     } else {

@@ -14,7 +14,7 @@ use crate::trust::TrustBundle;
 use crate::ui::Ui;
 
 pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let mut values = super::load_values(&args.values, None)?;
+    let mut values = super::load_values(global, &args.values, None)?;
     let dir = match &args.output_dir {
         Some(dir) => dir.clone(),
         None => state_dir(&values.instance)?,
@@ -24,7 +24,7 @@ pub async fn run(global: &GlobalArgs, args: &TrustArgs, ui: &Ui) -> anyhow::Resu
     let material = gather_trust_material(&cluster, &values).await?;
     let issuer = issuer_url(&cluster, &values).await?;
     let tuf_root = crate::tuf_instance::root_json(&cluster, &values).await?;
-    let ports = args.ports.ports();
+    let ports = args.ports.ports(&values.instance)?;
     let written: Vec<PathBuf> = match args.audience {
         None => {
             write_both_audiences(

@@ -3,6 +3,7 @@
 //! later one. The order is `pipeline`'s (built from the profile); stages never import it.
 
 pub mod apply;
+pub mod lock;
 pub mod namespaces;
 pub mod preflight;
 pub mod schema;
@@ -52,6 +53,8 @@ pub struct Context {
     pub ctlog_key: Handoff<CtlogKey>,
     /// The Trillian trees of Rekor and the CT log (from stage "trees", for "apply rekor, ctlog").
     pub trees: Handoff<Trees>,
+    /// The instance's install lease (from stage "lock"), released when install ends.
+    pub install_lock: Option<crate::cluster::lease::LeaseLock>,
 }
 
 impl Context {
@@ -74,6 +77,7 @@ impl Context {
             mysql: Handoff::from_stage("secrets"),
             ctlog_key: Handoff::from_stage("secrets"),
             trees: Handoff::from_stage("trees"),
+            install_lock: None,
         }
     }
 
@@ -180,6 +184,8 @@ pub enum Outcome {
     },
     /// Trust files written to this directory.
     TrustWritten(PathBuf),
+    /// The instance's install lease is held (and how it was got).
+    Locked(String),
     /// The TUF keys, what was signed anew, and the server applied.
     Tuf(tuf::TufOutcome),
     /// Nothing was done, and why.
@@ -213,6 +219,7 @@ impl Outcome {
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
+            | Outcome::Locked(_)
             | Outcome::Skipped(_) => true,
         }
     }
@@ -261,6 +268,7 @@ impl fmt::Display for Outcome {
                 }
             ),
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
+            Outcome::Locked(what) => f.write_str(what),
             Outcome::Tuf(tuf) => write!(f, "{tuf}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }

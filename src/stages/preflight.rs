@@ -17,8 +17,14 @@ use crate::render::render;
 use crate::ui::StageLine;
 use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
 
-/// Pod Security admission (restricted profile, enforced by namespace label) is GA since 1.25.
-const MINIMUM_KUBERNETES: (u32, u32) = (1, 25);
+/// The oldest Kubernetes we support: the newest API install relies on is Pod Security admission
+/// (restricted profile, enforced by namespace label), GA in 1.25; the others are older
+/// (server-side apply and TokenRequest 1.22, apps/v1 1.9, rbac/v1 1.8, SelfSubjectAccessReview
+/// 1.6). Each kind install writes is also looked up by API discovery below, so a cluster that
+/// does not serve one is named before anything is applied.
+pub const MINIMUM_KUBERNETES: (u32, u32) = (1, 25);
+/// The newest Kubernetes the tests ran on (the test cluster); newer ones get a warning only.
+pub const NEWEST_TESTED_KUBERNETES: (u32, u32) = (1, 34);
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
@@ -31,16 +37,37 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             ))
             .into());
         }
+        if (version.major, version.minor) > NEWEST_TESTED_KUBERNETES {
+            ctx.ui.warn(&format!(
+                "the cluster runs Kubernetes {}, newer than the newest sigstore-up was tested on \
+                 ({}.{}); continuing",
+                version.git_version, NEWEST_TESTED_KUBERNETES.0, NEWEST_TESTED_KUBERNETES.1
+            ));
+        }
 
         // One instance runs one profile: switching means tearing down first (keys, logs and
         // trust material differ), so a different installed profile stops install here.
-        if let Some(installed) = crate::instance::installed(&ctx.cluster, &ctx.values).await?
+        // Credentials that may not even read the namespaces are reported with every other
+        // missing right by the permission check below.
+        let installed = match crate::instance::installed(&ctx.cluster, &ctx.values).await {
+            Ok(installed) => installed,
+            Err(e)
+                if matches!(
+                    crate::error::failure_of(&e),
+                    Some(Failure::ClusterAccess(_))
+                ) =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(installed) = installed
             && installed.profile != ctx.values.profile_choice()
         {
             return Err(Failure::BadInput(format!(
                 "instance {:?} is installed with profile {}; it cannot be changed to {} in place. \
                  Run `sigstore-up teardown --yes` first, or install the {} stack as another \
-                 instance (--set instance=NAME and other namespaces)",
+                 instance (`sigstore-up --name NAME install`)",
                 ctx.values.instance,
                 installed.profile.name(),
                 ctx.values.profile,
@@ -81,8 +108,9 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         if !conflicts.is_empty() {
             return Err(Failure::Conflict(format!(
                 "these objects already exist and do not belong to sigstore-up instance {:?}:\n{}\n\
-                 Nothing was applied. Delete them, or install elsewhere: other namespaces \
-                 (--set namespaces.trillian=NAME, ...) or another instance name (--set instance=NAME).",
+                 Nothing was applied. Delete them, or install elsewhere: another instance \
+                 (--name NAME, which gets its own namespaces) or other namespaces \
+                 (--set namespaces.trillian=NAME, ...).",
                 ctx.values.instance,
                 conflicts.join("\n")
             ))
@@ -154,17 +182,37 @@ async fn needed_permissions(
         push(Permission::new("get", "", "pods/log", ns));
         push(Permission::new("list", "", "events", ns));
     }
-    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server).
+    // Stage "lock" holds a Lease in Fulcio's namespace while install runs.
+    let fulcio_namespace = Some(catalog::NamespaceKey::Fulcio.of(&ctx.values));
+    for verb in ["get", "create", "update", "delete"] {
+        push(Permission::new(
+            verb,
+            "coordination.k8s.io",
+            "leases",
+            fulcio_namespace,
+        ));
+    }
+    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server),
+    // when the profile has them (a namespace the profile does not use may not exist, and
+    // credentials with rights only in the instance's namespaces have none there).
+    let profile = ctx.values.profile();
     for component in [
         &catalog::mariadb::COMPONENT,
         &catalog::trillian_log_server::COMPONENT,
-    ] {
-        push(Permission::new(
-            "create",
-            "",
-            "pods/portforward",
-            Some(component.namespace(&ctx.values)),
-        ));
+    ]
+    .into_iter()
+    .filter(|c| profile.component(c.id).is_some())
+    {
+        // kube's port-forward is a WebSocket upgrade (a GET): Kubernetes up to 1.34 authorizes it
+        // as `get`, 1.35 and later as `create`.
+        for verb in ["get", "create"] {
+            push(Permission::new(
+                verb,
+                "",
+                "pods/portforward",
+                Some(component.namespace(&ctx.values)),
+            ));
+        }
     }
     Ok(needed)
 }

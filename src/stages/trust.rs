@@ -2,7 +2,6 @@
 //! state directory (see `instance` for what they hold and where they go).
 
 use super::{Context, Outcome, StageFuture};
-use crate::catalog::ForwardPorts;
 use crate::instance::{gather_trust_material, issuer_url, state_dir, write_both_audiences};
 use crate::ui::StageLine;
 
@@ -24,10 +23,11 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             }
         };
         line.progress(&format!("writing {}", dir.display()));
+        let ports = crate::ports::resolve_in(&dir, &ctx.values.instance, &Default::default())?;
         write_both_audiences(
             &material,
             &ctx.values,
-            &ForwardPorts::defaults(),
+            &ports,
             &issuer,
             tuf_root.as_deref(),
             &dir,

@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use serde_yaml_ng::Value;
 
-use crate::catalog::{self, Profile};
+use crate::catalog::{self, NamespaceKey, Profile};
 use crate::error::{Failure, bad_input};
 
 mod overrides;
@@ -42,8 +42,11 @@ pub struct Values {
     /// (Rekor v2 on tiles, TesseraCT, a timestamp authority, Fulcio; no database). Recorded on
     /// the instance's namespaces at install; the other commands read it from there.
     pub profile: String,
-    /// Name of this installation: the `app.kubernetes.io/instance` label on every object.
-    /// `status` and `teardown` only look at objects carrying it.
+    /// Name of this installation (the same as `--name`): the `app.kubernetes.io/instance` label
+    /// on every object, the state directory `~/.local/state/sigstore-up/<instance>/`, and the
+    /// prefix of the namespaces not set explicitly (`<instance>-rekor-system`; the default
+    /// instance `sigstore` keeps the plain names). `status` and `teardown` only look at objects
+    /// carrying it.
     pub instance: String,
     pub namespaces: Namespaces,
     pub images: Images,
@@ -197,7 +200,7 @@ impl Default for Values {
         let components = || catalog::ALL_COMPONENTS.iter();
         Values {
             profile: ProfileChoice::Classic.name().into(),
-            instance: "sigstore".into(),
+            instance: DEFAULT_INSTANCE.into(),
             namespaces: Namespaces {
                 trillian: "trillian-system".into(),
                 rekor: "rekor-system".into(),
@@ -305,29 +308,90 @@ pub struct Overrides {
     pub sets: Vec<String>,
     /// Registry (host, optionally with a path) that replaces the registry of every image.
     pub image_registry: Option<String>,
+    /// `--name`: the instance name (the same as `instance=`, which may not contradict it).
+    pub name: Option<String>,
 }
+
+/// The instance install uses when none is named; its namespaces keep their plain names.
+pub const DEFAULT_INSTANCE: &str = "sigstore";
+
+/// The longest instance name whose derived namespaces (`<name>-trillian-system`, ...) are still
+/// DNS labels (63 characters).
+pub const MAX_DERIVED_NAME: usize = 63 - "-trillian-system".len();
+
+/// A placeholder no user value can equal: what is left of it after the files and `--set` were
+/// applied was not given explicitly.
+const UNSET: &str = "\0unset";
 
 impl Values {
     /// Defaults, then `overrides`, validated.
     pub fn load(overrides: &Overrides) -> anyhow::Result<Values> {
         let defaults = to_yaml_value(&Values::default());
+        // The same overrides applied to a copy whose instance and namespaces are UNSET tell
+        // which of those were given explicitly.
+        let mut unset = Values {
+            instance: UNSET.into(),
+            ..Values::default()
+        };
+        for key in NamespaceKey::ALL {
+            *key.of_mut(&mut unset) = UNSET.into();
+        }
         let mut tree = defaults.clone();
+        let mut probe = to_yaml_value(&unset);
         for file in &overrides.files {
             let text = std::fs::read_to_string(file).map_err(|e| {
                 Failure::BadInput(format!("cannot read values file {}: {e}", file.display()))
             })?;
             merge_file(&mut tree, &defaults, &text, file)?;
+            merge_file(&mut probe, &defaults, &text, file)?;
         }
         for assignment in &overrides.sets {
             apply_set(&mut tree, &defaults, assignment)?;
+            apply_set(&mut probe, &defaults, assignment)?;
         }
         let mut values: Values = serde_yaml_ng::from_value(tree)
             .context("values do not fit the values structure (a bug: keys were checked)")?;
+        let probe: Values = serde_yaml_ng::from_value(probe)
+            .context("values do not fit the values structure (a bug: keys were checked)")?;
+        values.name_instance(overrides.name.as_deref(), &probe)?;
         if let Some(registry) = &overrides.image_registry {
             rewrite_registry(&mut values.images, registry)?;
         }
         values.validate()?;
         Ok(values)
+    }
+
+    /// Applies `--name` and derives the namespaces not given explicitly from the instance name
+    /// (`explicit` holds [`UNSET`] where nothing was given): the default instance keeps the
+    /// plain names (`rekor-system`), another instance `<name>-rekor-system`.
+    fn name_instance(&mut self, name: Option<&str>, explicit: &Values) -> anyhow::Result<()> {
+        let given = |value: &str| value != UNSET;
+        if let Some(name) = name {
+            check_instance_name("--name", name)?;
+            if given(&explicit.instance) && explicit.instance != name {
+                return bad_input(format!(
+                    "--name {name} contradicts instance={} (from -f/--set): they name the same \
+                     thing; drop one of them",
+                    explicit.instance
+                ));
+            }
+            self.instance = name.to_string();
+        }
+        let derive: Vec<NamespaceKey> = NamespaceKey::ALL
+            .into_iter()
+            .filter(|key| !given(key.of(explicit)))
+            .collect();
+        if self.instance == DEFAULT_INSTANCE || derive.is_empty() {
+            return Ok(());
+        }
+        if name.is_none() {
+            check_instance_name("instance", &self.instance)?;
+        }
+        let plain = Values::default();
+        for key in derive {
+            *key.of_mut(self) = derived_namespace(&self.instance, key.of(&plain));
+        }
+        Ok(())
     }
 
     /// Every settable key with its current value, in declaration order.
@@ -459,6 +523,36 @@ impl Values {
 
         map.extend(catalog::placeholders(self));
         map
+    }
+}
+
+/// The namespace an instance gets for a component whose plain namespace is `plain`:
+/// `plain` for the default instance, `<instance>-<plain>` for any other.
+pub fn derived_namespace(instance: &str, plain: &str) -> String {
+    if instance == DEFAULT_INSTANCE {
+        plain.to_string()
+    } else {
+        format!("{instance}-{plain}")
+    }
+}
+
+/// An instance name that prefixes namespaces: a DNS label short enough for the longest one.
+pub fn check_instance_name(what: &str, name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_DERIVED_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        bad_input(format!(
+            "{what} {name:?}: an instance name must start with a lower-case letter, use only \
+             lower-case letters, digits and '-', and have at most {MAX_DERIVED_NAME} characters \
+             (it prefixes the instance's namespaces, e.g. {name}-rekor-system), e.g. --name team-a"
+        ))
     }
 }
 

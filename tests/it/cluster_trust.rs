@@ -462,13 +462,14 @@ fn pem_der(pem_text: &str) -> String {
 }
 
 /// Every file under `dir` with its bytes.
+/// The trust files under `dir` (not the instance's recorded forward ports, ports.json).
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
             files.extend(snapshot(&path));
-        } else {
+        } else if path.file_name().is_some_and(|n| n != "ports.json") {
             files.insert(path.clone(), std::fs::read(&path).unwrap());
         }
     }
@@ -598,13 +599,21 @@ async fn trust_and_env_files_from_the_secrets() {
     assert_eq!(host_root["tlogs"][0]["baseUrl"], rekor_log["baseUrl"]);
     assert_eq!(host_root["ctlogs"][0]["baseUrl"], ct_log["baseUrl"]);
     let host_signing = read_json(&dir.join("host/signing_config.json"));
+    // Instance ci6-test is not the default one: its forward ports were chosen and recorded.
+    let ports: std::collections::BTreeMap<String, u16> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ports.json")).unwrap()).unwrap();
+    assert!(
+        ports
+            .values()
+            .all(|p| ![3000, 5555, 5554, 6962, 8080, 3004].contains(p))
+    );
     assert_eq!(
         host_signing["rekorTlogUrls"][0]["url"],
-        "http://127.0.0.1:3000"
+        format!("http://127.0.0.1:{}", ports["rekor"])
     );
     assert_eq!(
         host_root["certificateAuthorities"][0]["uri"],
-        "http://127.0.0.1:5555"
+        format!("http://127.0.0.1:{}", ports["fulcio"])
     );
     assert_eq!(
         host_root["tlogs"][0]["publicKey"], rekor_log["publicKey"],
@@ -658,8 +667,11 @@ async fn trust_and_env_files_from_the_secrets() {
         .to_string();
     assert_eq!(jwt_claims(&token)["iss"], issuer.as_str());
     assert!(env_text.contains(&format!("SIGSTORE_ID_TOKEN={token}")));
-    assert!(env_text.contains("REKOR_URL=http://127.0.0.1:3000\n"));
-    assert!(env_text.contains("TUF_MIRROR=http://127.0.0.1:8080/host\n"));
+    assert!(env_text.contains(&format!("REKOR_URL=http://127.0.0.1:{}\n", ports["rekor"])));
+    assert!(env_text.contains(&format!(
+        "TUF_MIRROR=http://127.0.0.1:{}/host\n",
+        ports["tuf"]
+    )));
     assert!(env_text.contains(&format!(
         "TUF_ROOT_JSON={}\n",
         dir.join("host/root.json").display()
@@ -676,7 +688,9 @@ async fn trust_and_env_files_from_the_secrets() {
     let github_env_text = std::fs::read_to_string(&github_env).unwrap();
     assert!(github_env_text.contains(&format!("OIDC_TOKEN={token}\n")));
     let github_output_text = std::fs::read_to_string(&github_output).unwrap();
-    assert!(github_output_text.contains("rekor-url=http://127.0.0.1:3000\n"));
+    assert!(
+        github_output_text.contains(&format!("rekor-url=http://127.0.0.1:{}\n", ports["rekor"]))
+    );
     assert!(!github_output_text.contains(&token));
     assert!(!stderr(&out).contains(&token));
     assert!(stderr(&out).contains("appended to $GITHUB_ENV and $GITHUB_OUTPUT"));

@@ -12,7 +12,7 @@
 //!   SIGSTORE_UP_TEST_KUBECONFIG=/var/tmp/sigstore-up-test/kubeconfig \
 //!   cargo test --test it cluster_trust_stack:: -- --ignored --test-threads=1
 //! ```
-//! It uses forward's default ports (3000, 5555, 5554, 6962) on the namespace's loopback.
+//! It uses the ports recorded for its instance (ports.json in its state directory).
 
 use crate::support::cluster::*;
 use crate::support::trust::IDENTITY;
@@ -151,7 +151,13 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
     // The environment a CI step gets, and nothing else, is enough to sign and verify.
     let env = read_env(&state.join("host/env"));
     assert_eq!(env, read_env(&setup.github_env), "the same in $GITHUB_ENV");
-    assert_eq!(env["REKOR_URL"], "http://127.0.0.1:3000");
+    // Not the default instance: its forward ports were chosen and recorded in its state dir.
+    let ports: std::collections::BTreeMap<String, u16> =
+        serde_json::from_str(&std::fs::read_to_string(state.join("ports.json")).unwrap()).unwrap();
+    assert_eq!(
+        env["REKOR_URL"],
+        format!("http://127.0.0.1:{}", ports["rekor"])
+    );
     let token = &env["OIDC_TOKEN"];
     // cosign reads the token from a file, so that it never appears in a command line or this log
     let token_file = setup.home.path().join("oidc-token");

@@ -251,10 +251,11 @@ fn set_overrides_reach_the_manifests_with_their_types() {
         env.iter()
             .any(|e| e["name"] == "MARIADB_DATABASE" && e["value"] == "logs")
     );
+    // instance=blue derives the namespaces not set explicitly (as --name blue does).
     let fulcio = find(&manifests, "Deployment", "fulcio");
     assert!(
         container_args(fulcio)
-            .contains(&"--ct-log-url=http://ctlog.ctlog-system.svc/myprefix".to_string())
+            .contains(&"--ct-log-url=http://ctlog.blue-ctlog-system.svc/myprefix".to_string())
     );
 }
 
@@ -273,6 +274,7 @@ fn values_files_merge_in_order_before_set() {
         files: vec![first, second],
         sets: vec!["mysql.user=bob".into()],
         image_registry: None,
+        name: None,
     })
     .unwrap();
     assert_eq!(values.mysql.database, "two", "later file wins");
