@@ -7,6 +7,7 @@ pub mod namespaces;
 pub mod preflight;
 pub mod schema;
 pub mod secrets;
+pub mod signable;
 pub mod trees;
 pub mod trust;
 pub mod tuf;
@@ -52,6 +53,11 @@ pub struct Context {
     pub ctlog_key: Handoff<CtlogKey>,
     /// The Trillian trees of Rekor and the CT log (from stage "trees", for "apply rekor, ctlog").
     pub trees: Handoff<Trees>,
+    /// The material the trust files were written from (from stage "trust", for "signable").
+    pub trust_material: Handoff<crate::trust::TrustMaterial>,
+    /// The stages so far whose outcome changed something (`pipeline::run` fills it): empty on a
+    /// converged re-run.
+    pub changed: Vec<&'static str>,
 }
 
 impl Context {
@@ -74,6 +80,8 @@ impl Context {
             mysql: Handoff::from_stage("secrets"),
             ctlog_key: Handoff::from_stage("secrets"),
             trees: Handoff::from_stage("trees"),
+            trust_material: Handoff::from_stage("trust"),
+            changed: Vec::new(),
         }
     }
 
@@ -182,6 +190,8 @@ pub enum Outcome {
     TrustWritten(PathBuf),
     /// The TUF keys, what was signed anew, and the server applied.
     Tuf(tuf::TufOutcome),
+    /// What the signing gate proved.
+    Signable(signable::Proof),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -210,6 +220,7 @@ impl Outcome {
                 ctlog_config_written,
             } => rekor.1 == Made::Exists && ctlog.1 == Made::Exists && !ctlog_config_written,
             Outcome::Tuf(tuf) => tuf.changed_nothing(),
+            Outcome::Signable(proof) => proof.changed_nothing(),
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
@@ -262,6 +273,7 @@ impl fmt::Display for Outcome {
             ),
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
             Outcome::Tuf(tuf) => write!(f, "{tuf}"),
+            Outcome::Signable(proof) => write!(f, "{proof}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }
