@@ -122,10 +122,25 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
                 )),
             }
         }
-        let trip = round_trip(ctx, line, &material).await?;
+        let trip = round_trip(ctx, line, &material)
+            .await
+            .map_err(out_of_time)?;
         write_record(ctx, &trip).await?;
         Ok(Outcome::Signable(Proof::RoundTrip(trip)))
     })
+}
+
+/// A hop that kept failing in a way worth asking again until the deadline is "not ready in
+/// time" (exit 4); a final refusal stays a failure (exit 1).
+fn out_of_time(error: anyhow::Error) -> anyhow::Error {
+    match error.downcast::<HopFailure>() {
+        Ok(failure) if failure.retryable => crate::error::Failure::NotReady(format!(
+            "{failure} (still failing when install's --timeout ran out)"
+        ))
+        .into(),
+        Ok(failure) => failure.into(),
+        Err(error) => error,
+    }
 }
 
 async fn read_record(ctx: &Context) -> anyhow::Result<Option<String>> {

@@ -33,6 +33,16 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
 
     let log = sigstore_up(home, &["install"]);
     assert!(log.status.success(), "install failed");
+    let gate = String::from_utf8_lossy(&log.stderr)
+        .lines()
+        .find(|l| l.contains(" signable "))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(
+        gate.contains("signed as https://kubernetes.io/namespaces/")
+            && gate.contains("Rekor v1 entry"),
+        "the gate's line: {gate:?}"
+    );
     assert!(
         String::from_utf8_lossy(&log.stderr)
             .contains(&format!("written to {}", state.parent().unwrap().display()))
