@@ -15,6 +15,7 @@ use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
 use crate::values::MANAGER;
+use kube::ResourceExt as _;
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let mut values = super::load_values(&args.values, None)?;
@@ -82,23 +83,66 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
         }
     }
 
-    if !objects.is_empty() {
-        let line = ui.stage("delete objects");
-        line.progress(&format!("{} objects, waiting until gone", objects.len()));
-        delete_and_wait(&cluster, &objects, deadline).await?;
-        line.done(&format!("deleted {}", count_by_kind(objects.iter())));
+    // Everything at once: objects outside the namespaces being deleted, and the namespaces,
+    // whose deletion takes what is in them along. The pods in them are ours and about to lose
+    // their data anyway, so they stop at once instead of after their grace period; the waits
+    // for pods, the garbage collector and the namespace controller then overlap instead of
+    // adding up (they took 7 s and then 6 s one after the other).
+    let doomed: Vec<String> = namespaces.iter().map(|n| n.object.name_any()).collect();
+    let (inside, outside): (Vec<OwnedObject>, Vec<OwnedObject>) =
+        objects.into_iter().partition(|o| {
+            o.object
+                .metadata
+                .namespace
+                .as_ref()
+                .is_some_and(|ns| doomed.contains(ns))
+        });
+    let line = ui.stage("delete");
+    line.progress(&format!(
+        "{} objects and {} namespaces, waiting until gone",
+        inside.len() + outside.len(),
+        namespaces.len()
+    ));
+    stop_pods_now(&cluster, &doomed).await?;
+    let mut waited = outside;
+    waited.extend(namespaces);
+    let report = count_by_kind(waited.iter().chain(&inside));
+    if doomed.is_empty() {
+        waited.extend(inside);
     }
-    if !namespaces.is_empty() {
-        let line = ui.stage("delete namespaces");
-        let names: Vec<String> = namespaces.iter().map(|n| n.describe()).collect();
-        line.progress(&format!("{}, waiting until gone", names.join(", ")));
-        delete_and_wait(&cluster, &namespaces, deadline).await?;
-        line.done(&format!("deleted {}", namespaces.len()));
-    }
+    delete_and_wait(&cluster, &waited, deadline).await?;
+    line.done(&format!("deleted {report}"));
     Ok(ExitCode::SUCCESS)
 }
 
 /// "2 Deployment, 1 Secret" style summary.
+/// Deletes the pods in `namespaces` without a grace period (their namespaces are being deleted).
+async fn stop_pods_now(
+    cluster: &crate::cluster::Cluster,
+    namespaces: &[String],
+) -> anyhow::Result<()> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{DeleteParams, ListParams};
+    let deletions = namespaces.iter().map(|namespace| async move {
+        let pods: kube::Api<Pod> = kube::Api::namespaced(cluster.client.clone(), namespace);
+        let params = DeleteParams {
+            grace_period_seconds: Some(0),
+            ..DeleteParams::background()
+        };
+        match pods
+            .delete_collection(&params, &ListParams::default())
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Only a speed-up: without the permission the pods stop after their grace period.
+            Err(kube::Error::Api(status)) if matches!(status.code, 403 | 404) => Ok(()),
+            Err(e) => Err(cluster.access_error(&e)),
+        }
+    });
+    futures::future::try_join_all(deletions).await?;
+    Ok(())
+}
+
 fn count_by_kind<'a>(objects: impl Iterator<Item = &'a OwnedObject>) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for object in objects {

@@ -254,7 +254,11 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
 
 /// Starts install and SIGKILLs it as soon as stage `stage` reports done; returns what it printed.
 fn install_killed_after(stage: &str) -> String {
-    let mut child = command(&["install"])
+    install_killed_after_with(stage, &[])
+}
+
+fn install_killed_after_with(stage: &str, flags: &[&str]) -> String {
+    let mut child = command(&[&["install"][..], flags].concat())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -362,4 +366,58 @@ async fn identities_present(client: &Client) -> Vec<(String, BTreeMap<String, Ve
         }
     }
     found
+}
+
+/// Every Secret of ours, by namespace/name, with its data.
+async fn all_secrets(client: &Client) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+    let list = Api::<Secret>::all(client.clone())
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=sigstore-up"))
+        .await
+        .unwrap();
+    list.items
+        .into_iter()
+        .map(|secret| {
+            let name = format!(
+                "{}/{}",
+                secret.metadata.namespace.unwrap_or_default(),
+                secret.metadata.name.unwrap_or_default()
+            );
+            let data = secret
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.0))
+                .collect();
+            (name, data)
+        })
+        .collect()
+}
+
+/// The modern profile, killed after each of its stages: the re-run completes and keeps every
+/// key minted before the kill.
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn a_modern_install_killed_at_any_stage_completes_on_the_next_run() {
+    let _explain = ExplainOnFailure { home: None };
+    let client = client().await;
+    let stages: Vec<&str> = install_stages(Profile::Modern)
+        .iter()
+        .map(|s| s.name)
+        .collect();
+    for &stage in &stages[..stages.len() - 1] {
+        teardown();
+        install_killed_after_with(stage, &["--profile", "modern"]);
+        let before = all_secrets(&client).await;
+        let rerun = succeeded(&["install", "--profile", "modern"]);
+        let after = all_secrets(&client).await;
+        for (name, data) in &before {
+            assert_eq!(
+                after.get(name),
+                Some(data),
+                "{name} changed after the re-run (killed after {stage}):\n{rerun}"
+            );
+        }
+        succeeded(&["status", "--probe"]);
+    }
+    teardown();
 }
