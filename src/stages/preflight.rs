@@ -154,11 +154,22 @@ async fn needed_permissions(
         push(Permission::new("get", "", "pods/log", ns));
         push(Permission::new("list", "", "events", ns));
     }
-    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server).
+    // The setup stages tunnel to the components they set up (MariaDB, the Trillian log server);
+    // the gate "signable" to every server it asks (those `status --probe` asks).
+    let probed = ctx
+        .values
+        .profile()
+        .components()
+        .iter()
+        .copied()
+        .filter(|c| !c.probes.is_empty());
     for component in [
         &catalog::mariadb::COMPONENT,
         &catalog::trillian_log_server::COMPONENT,
-    ] {
+    ]
+    .into_iter()
+    .chain(probed)
+    {
         push(Permission::new(
             "create",
             "",
@@ -166,6 +177,13 @@ async fn needed_permissions(
             Some(component.namespace(&ctx.values)),
         ));
     }
+    // The gate signs with a token of a service account in Fulcio's namespace.
+    push(Permission::new(
+        "create",
+        "",
+        "serviceaccounts/token",
+        Some(catalog::fulcio::COMPONENT.namespace(&ctx.values)),
+    ));
     Ok(needed)
 }
 

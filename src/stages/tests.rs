@@ -441,3 +441,24 @@ async fn the_gate_before_trust_is_a_pipeline_bug_not_a_panic() {
     );
     assert_eq!(writes(&fake), Vec::<String>::new());
 }
+
+/// The gate's rights are checked before anything is written: a token in Fulcio's namespace and
+/// tunnels to the servers it asks.
+#[tokio::test]
+async fn preflight_checks_the_rights_of_the_signing_gate() {
+    let fake = FakeApi::new();
+    fake.deny("create", "serviceaccounts/token", "fulcio-system");
+    fake.deny("create", "pods/portforward", "rekor-system");
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, preflight::run).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("serviceaccounts/token in namespace fulcio-system"),
+        "{message}"
+    );
+    assert!(
+        message.contains("pods/portforward in namespace rekor-system"),
+        "{message}"
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}

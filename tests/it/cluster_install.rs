@@ -409,6 +409,11 @@ async fn a_modern_install_killed_at_any_stage_completes_on_the_next_run() {
         install_killed_after_with(stage, &["--profile", "modern"]);
         let before = all_secrets(&client).await;
         let rerun = succeeded(&["install", "--profile", "modern"]);
+        // No round trip passed before the kill, so the re-run proves one.
+        assert!(
+            stage_line(&rerun, "signable").contains("signed as"),
+            "re-run after {stage}:\n{rerun}"
+        );
         let after = all_secrets(&client).await;
         for (name, data) in &before {
             assert_eq!(
