@@ -342,122 +342,134 @@ async fn round_trip(
     let signature = key.sign(&artifact);
 
     line.progress(&format!(
-        "Rekor v{}: adding an entry",
-        material.rekor_major_api_version
+        "Rekor v{}: adding an entry{}",
+        material.rekor_major_api_version,
+        if tsa.is_some() {
+            "; timestamp authority: timestamping the signature"
+        } else {
+            ""
+        }
     ));
-    let rekor_tunnel = tunnel(ctx, rekor, Hop::Rekor).await?;
-    let included = if material.rekor_major_api_version >= 2 {
-        let request =
-            serde_json::to_vec(&rekor_v2_request(&digest, &signature, &issued.chain_der[0]))?;
-        retry(
-            deadline,
-            BACKOFF,
-            |e: &HopFailure| e.retryable,
-            || async {
-                let body = Exchange {
-                    tunnel: &rekor_tunnel,
-                    hop: Hop::Rekor,
-                    token: &token,
-                    places: &places,
-                }
-                .post("/api/v2/log/entries", "application/json", request.clone())
-                .await?;
-                read_rekor_v2_entry(&body, material)
-            },
-        )
-        .await?
-    } else {
-        let request = serde_json::to_vec(&rekor_v1_request(&digest, &signature, &issued.leaf_pem))?;
-        // A create is made once: its entry exists afterwards even if the answer got lost, and
-        // a second create of the same entry is refused (409).
-        let body = retry(
-            deadline,
-            BACKOFF,
-            |e: &HopFailure| e.retryable,
-            || async {
-                Exchange {
-                    tunnel: &rekor_tunnel,
-                    hop: Hop::Rekor,
-                    token: &token,
-                    places: &places,
-                }
-                .post("/api/v1/log/entries", "application/json", request.clone())
-                .await
-            },
-        )
-        .await?;
-        let created = read_rekor_v1_entry(&body, material)?;
-        let uuid = match &created {
-            Some(Included {
-                uuid: Some(uuid), ..
-            }) => uuid.clone(),
-            _ => read_uuid(&body)?,
-        };
-        line.progress("Rekor: reading the entry back");
-        let path = format!("/api/v1/log/entries/{uuid}");
-        retry(
-            deadline,
-            BACKOFF,
-            |e: &HopFailure| e.retryable,
-            || async {
-                let body = Exchange {
-                    tunnel: &rekor_tunnel,
-                    hop: Hop::Rekor,
-                    token: &token,
-                    places: &places,
-                }
-                .get(&path)
-                .await?;
-                read_rekor_v1_entry(&body, material)?.ok_or_else(|| {
-                    HopFailure::new(
-                        Hop::Rekor,
-                        format!("entry {uuid} has no inclusion proof yet"),
-                        format!(
-                            "Trillian's log signer integrates entries: check kubectl logs -n {} \
-                         deployment/trillian-log-signer",
-                            catalog::trillian_log_signer::COMPONENT.namespace(&ctx.values)
-                        ),
-                    )
-                    .retryable()
-                })
-            },
-        )
-        .await?
-    };
-    drop(rekor_tunnel);
-
-    let timestamped = match tsa {
-        Some(tsa) => {
-            line.progress("timestamp authority: timestamping the signature");
-            let tsa_tunnel = tunnel(ctx, tsa, Hop::Tsa).await?;
-            let signature_digest = sha256(&signature);
-            let nonce = timestamp_nonce();
-            let request = timestamp_request(&signature_digest, nonce);
+    // The timestamp needs only the signature: it is asked while Rekor integrates the entry.
+    let entry = async {
+        let rekor_tunnel = tunnel(ctx, rekor, Hop::Rekor).await?;
+        let included = if material.rekor_major_api_version >= 2 {
+            let request =
+                serde_json::to_vec(&rekor_v2_request(&digest, &signature, &issued.chain_der[0]))?;
             retry(
                 deadline,
                 BACKOFF,
                 |e: &HopFailure| e.retryable,
                 || async {
                     let body = Exchange {
-                        tunnel: &tsa_tunnel,
-                        hop: Hop::Tsa,
+                        tunnel: &rekor_tunnel,
+                        hop: Hop::Rekor,
                         token: &token,
                         places: &places,
                     }
-                    .post(
-                        "/api/v1/timestamp",
-                        "application/timestamp-query",
-                        request.clone(),
-                    )
+                    .post("/api/v2/log/entries", "application/json", request.clone())
                     .await?;
-                    read_timestamp_answer(&body, &signature_digest, nonce)
+                    read_rekor_v2_entry(&body, material)
+                },
+            )
+            .await?
+        } else {
+            let request =
+                serde_json::to_vec(&rekor_v1_request(&digest, &signature, &issued.leaf_pem))?;
+            // Asked again only when there was no answer or a server error (Trillian not
+            // reachable yet). Should an earlier attempt have created the entry after all, Rekor
+            // refuses the same entry again (409), which fails the gate naming Rekor: the
+            // artifact is unique, so nothing else can conflict.
+            let body = retry(
+                deadline,
+                BACKOFF,
+                |e: &HopFailure| e.retryable,
+                || async {
+                    Exchange {
+                        tunnel: &rekor_tunnel,
+                        hop: Hop::Rekor,
+                        token: &token,
+                        places: &places,
+                    }
+                    .post("/api/v1/log/entries", "application/json", request.clone())
+                    .await
                 },
             )
             .await?;
-            true
-        }
-        None => false,
+            let created = read_rekor_v1_entry(&body, material)?;
+            let uuid = match &created {
+                Some(Included {
+                    uuid: Some(uuid), ..
+                }) => uuid.clone(),
+                _ => read_uuid(&body)?,
+            };
+            line.progress("Rekor: reading the entry back");
+            let path = format!("/api/v1/log/entries/{uuid}");
+            retry(
+                deadline,
+                BACKOFF,
+                |e: &HopFailure| e.retryable,
+                || async {
+                    let body = Exchange {
+                        tunnel: &rekor_tunnel,
+                        hop: Hop::Rekor,
+                        token: &token,
+                        places: &places,
+                    }
+                    .get(&path)
+                    .await?;
+                    read_rekor_v1_entry(&body, material)?.ok_or_else(|| {
+                        HopFailure::new(
+                            Hop::Rekor,
+                            format!("entry {uuid} has no inclusion proof yet"),
+                            format!(
+                                "Trillian's log signer integrates entries: check kubectl logs -n {} \
+                             deployment/trillian-log-signer",
+                                catalog::trillian_log_signer::COMPONENT.namespace(&ctx.values)
+                            ),
+                        )
+                        .retryable()
+                    })
+                },
+            )
+            .await?
+        };
+        drop(rekor_tunnel);
+        anyhow::Ok(included)
     };
+
+    let timestamp = async {
+        let Some(tsa) = tsa else {
+            return anyhow::Ok(false);
+        };
+        let tsa_tunnel = tunnel(ctx, tsa, Hop::Tsa).await?;
+        let signature_digest = sha256(&signature);
+        let nonce = timestamp_nonce();
+        let request = timestamp_request(&signature_digest, nonce);
+        retry(
+            deadline,
+            BACKOFF,
+            |e: &HopFailure| e.retryable,
+            || async {
+                let body = Exchange {
+                    tunnel: &tsa_tunnel,
+                    hop: Hop::Tsa,
+                    token: &token,
+                    places: &places,
+                }
+                .post(
+                    "/api/v1/timestamp",
+                    "application/timestamp-query",
+                    request.clone(),
+                )
+                .await?;
+                read_timestamp_answer(&body, &signature_digest, nonce)
+            },
+        )
+        .await?;
+        anyhow::Ok(true)
+    };
+    let (included, timestamped) = tokio::try_join!(entry, timestamp)?;
     Ok(RoundTrip {
         identity: issued.identity,
         rekor_major: material.rekor_major_api_version,
