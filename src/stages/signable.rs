@@ -272,6 +272,16 @@ async fn round_trip(
     let tsa = profile.component("tsa");
     let deadline = ctx.deadline;
     let places = Places::new(&ctx.values);
+    // What is waited for shows on the stage's line (and with -v in plain output).
+    let again = |failure: &HopFailure| {
+        if failure.retryable {
+            line.progress(&format!(
+                "{}: {}; asking again",
+                failure.hop, failure.answer
+            ));
+        }
+        failure.retryable
+    };
 
     line.progress("requesting an OIDC token");
     let token_args = TokenArgs {
@@ -280,27 +290,22 @@ async fn round_trip(
         service_account: SERVICE_ACCOUNT.to_string(),
         duration: crate::commands::token::MIN_DURATION,
     };
-    let token = retry(
-        deadline,
-        BACKOFF,
-        |e: &HopFailure| e.retryable,
-        || async {
-            crate::commands::token::mint(&ctx.cluster, &token_args)
-                .await
-                .map_err(|e| {
-                    HopFailure::new(
-                        Hop::Token,
-                        format!("{e:#}"),
-                        format!(
-                            "the gate signs as service account {}/{}: it must exist and you \
+    let token = retry(deadline, BACKOFF, &again, || async {
+        crate::commands::token::mint(&ctx.cluster, &token_args)
+            .await
+            .map_err(|e| {
+                HopFailure::new(
+                    Hop::Token,
+                    format!("{e:#}"),
+                    format!(
+                        "the gate signs as service account {}/{}: it must exist and you \
                              must be allowed to create serviceaccounts/token there",
-                            token_args.namespace, token_args.service_account
-                        ),
-                    )
-                    .retryable()
-                })
-        },
-    )
+                        token_args.namespace, token_args.service_account
+                    ),
+                )
+                .retryable()
+            })
+    })
     .await?;
     let subject = token_subject(&token).map_err(|e| {
         HopFailure::new(
@@ -317,22 +322,17 @@ async fn round_trip(
 
     line.progress("Fulcio: requesting a certificate (OIDC, CT log)");
     let fulcio_tunnel = tunnel(ctx, fulcio, Hop::Fulcio).await?;
-    let issued = retry(
-        deadline,
-        BACKOFF,
-        |e: &HopFailure| e.retryable,
-        || async {
-            let body = Exchange {
-                tunnel: &fulcio_tunnel,
-                hop: Hop::Fulcio,
-                token: &token,
-                places: &places,
-            }
-            .post("/api/v2/signingCert", "application/json", request.clone())
-            .await?;
-            read_fulcio_answer(&body, &public_key, material)
-        },
-    )
+    let issued = retry(deadline, BACKOFF, &again, || async {
+        let body = Exchange {
+            tunnel: &fulcio_tunnel,
+            hop: Hop::Fulcio,
+            token: &token,
+            places: &places,
+        }
+        .post("/api/v2/signingCert", "application/json", request.clone())
+        .await?;
+        read_fulcio_answer(&body, &public_key, material)
+    })
     .await?;
     drop(fulcio_tunnel);
 
@@ -356,22 +356,17 @@ async fn round_trip(
         let included = if material.rekor_major_api_version >= 2 {
             let request =
                 serde_json::to_vec(&rekor_v2_request(&digest, &signature, &issued.chain_der[0]))?;
-            retry(
-                deadline,
-                BACKOFF,
-                |e: &HopFailure| e.retryable,
-                || async {
-                    let body = Exchange {
-                        tunnel: &rekor_tunnel,
-                        hop: Hop::Rekor,
-                        token: &token,
-                        places: &places,
-                    }
-                    .post("/api/v2/log/entries", "application/json", request.clone())
-                    .await?;
-                    read_rekor_v2_entry(&body, material)
-                },
-            )
+            retry(deadline, BACKOFF, &again, || async {
+                let body = Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .post("/api/v2/log/entries", "application/json", request.clone())
+                .await?;
+                read_rekor_v2_entry(&body, material)
+            })
             .await?
         } else {
             let request =
@@ -380,21 +375,16 @@ async fn round_trip(
             // reachable yet). Should an earlier attempt have created the entry after all, Rekor
             // refuses the same entry again (409), which fails the gate naming Rekor: the
             // artifact is unique, so nothing else can conflict.
-            let body = retry(
-                deadline,
-                BACKOFF,
-                |e: &HopFailure| e.retryable,
-                || async {
-                    Exchange {
-                        tunnel: &rekor_tunnel,
-                        hop: Hop::Rekor,
-                        token: &token,
-                        places: &places,
-                    }
-                    .post("/api/v1/log/entries", "application/json", request.clone())
-                    .await
-                },
-            )
+            let body = retry(deadline, BACKOFF, &again, || async {
+                Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .post("/api/v1/log/entries", "application/json", request.clone())
+                .await
+            })
             .await?;
             let created = read_rekor_v1_entry(&body, material)?;
             let uuid = match &created {
@@ -405,33 +395,28 @@ async fn round_trip(
             };
             line.progress("Rekor: reading the entry back");
             let path = format!("/api/v1/log/entries/{uuid}");
-            retry(
-                deadline,
-                BACKOFF,
-                |e: &HopFailure| e.retryable,
-                || async {
-                    let body = Exchange {
-                        tunnel: &rekor_tunnel,
-                        hop: Hop::Rekor,
-                        token: &token,
-                        places: &places,
-                    }
-                    .get(&path)
-                    .await?;
-                    read_rekor_v1_entry(&body, material)?.ok_or_else(|| {
-                        HopFailure::new(
-                            Hop::Rekor,
-                            format!("entry {uuid} has no inclusion proof yet"),
-                            format!(
-                                "Trillian's log signer integrates entries: check kubectl logs -n {} \
+            retry(deadline, BACKOFF, &again, || async {
+                let body = Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .get(&path)
+                .await?;
+                read_rekor_v1_entry(&body, material)?.ok_or_else(|| {
+                    HopFailure::new(
+                        Hop::Rekor,
+                        format!("entry {uuid} has no inclusion proof yet"),
+                        format!(
+                            "Trillian's log signer integrates entries: check kubectl logs -n {} \
                              deployment/trillian-log-signer",
-                                catalog::trillian_log_signer::COMPONENT.namespace(&ctx.values)
-                            ),
-                        )
-                        .retryable()
-                    })
-                },
-            )
+                            catalog::trillian_log_signer::COMPONENT.namespace(&ctx.values)
+                        ),
+                    )
+                    .retryable()
+                })
+            })
             .await?
         };
         drop(rekor_tunnel);
@@ -446,26 +431,21 @@ async fn round_trip(
         let signature_digest = sha256(&signature);
         let nonce = timestamp_nonce();
         let request = timestamp_request(&signature_digest, nonce);
-        retry(
-            deadline,
-            BACKOFF,
-            |e: &HopFailure| e.retryable,
-            || async {
-                let body = Exchange {
-                    tunnel: &tsa_tunnel,
-                    hop: Hop::Tsa,
-                    token: &token,
-                    places: &places,
-                }
-                .post(
-                    "/api/v1/timestamp",
-                    "application/timestamp-query",
-                    request.clone(),
-                )
-                .await?;
-                read_timestamp_answer(&body, &signature_digest, nonce)
-            },
-        )
+        retry(deadline, BACKOFF, &again, || async {
+            let body = Exchange {
+                tunnel: &tsa_tunnel,
+                hop: Hop::Tsa,
+                token: &token,
+                places: &places,
+            }
+            .post(
+                "/api/v1/timestamp",
+                "application/timestamp-query",
+                request.clone(),
+            )
+            .await?;
+            read_timestamp_answer(&body, &signature_digest, nonce)
+        })
         .await?;
         anyhow::Ok(true)
     };
