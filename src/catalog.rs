@@ -785,6 +785,19 @@ pub mod fulcio {
         keys: &[CONFIG_YAML],
         made_by: MadeBy::Template,
     };
+    pub const SIGNABLE_PROOF: Key = Key {
+        id: "proof",
+        name: "proof",
+    };
+    /// The last keyless round trip install's gate made that passed (stage "signable"): a
+    /// converged re-run with this record writes no probe entry into the logs.
+    pub const SIGNABLE_RECORD: Object = Object {
+        id: "signable",
+        kind: ObjectKind::ConfigMap,
+        name: "sigstore-up-signable",
+        keys: &[SIGNABLE_PROOF],
+        made_by: MadeBy::Stage("signable"),
+    };
     pub const CA_CRT: Key = Key {
         id: "ca_crt",
         name: "ca.crt",
@@ -815,7 +828,7 @@ pub mod fulcio {
                 service: 5554,
             },
         ],
-        objects: &[CA, CONFIG, CLUSTER_CA],
+        objects: &[CA, CONFIG, CLUSTER_CA, SIGNABLE_RECORD],
         // Fulcio reads the cluster CA from this fixed path for a kubernetes-type issuer.
         paths: &[("cluster_ca_dir", "/var/run/fulcio")],
         templates: &[

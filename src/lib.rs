@@ -59,6 +59,7 @@ pub mod probe;
 pub mod render;
 pub mod retry;
 pub mod setup;
+pub mod signable;
 pub mod stages;
 pub mod supervise;
 pub mod trust;

@@ -103,6 +103,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
                 run: stages::trust::run,
                 applies: None,
             },
+            Stage {
+                name: "signable",
+                run: stages::signable::run,
+                applies: None,
+            },
         ],
         // No database and no trees: every key exists after "secrets", so everything is applied
         // at once and the waits overlap.
@@ -155,6 +160,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
             Stage {
                 name: "trust",
                 run: stages::trust::run,
+                applies: None,
+            },
+            Stage {
+                name: "signable",
+                run: stages::signable::run,
                 applies: None,
             },
         ],
@@ -225,6 +235,9 @@ pub async fn run(
             Ok(outcome) => {
                 let elapsed = line.elapsed();
                 line.done(&outcome.to_string());
+                if !outcome.changed_nothing() {
+                    ctx.changed.push(stage.name);
+                }
                 reports.push(StageReport {
                     name: stage.name,
                     elapsed,
@@ -295,6 +308,9 @@ mod tests {
             assert!(position("secrets") < position("tuf"));
             assert!(position("tuf") < position("wait tuf"));
             assert!(position("wait tuf") < position("trust"));
+            // The gate checks against the material "trust" wrote, and is the last word.
+            assert_eq!(names.last(), Some(&"signable"));
+            assert!(position("trust") < position("signable"));
             // Pods are applied only after the Secrets they mount exist.
             for stage in install_stages(profile) {
                 if let Some(tier) = stage.applies

@@ -22,7 +22,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use http_body_util::{BodyExt as _, Empty, Limited};
+use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use p256::ecdsa::signature::Verifier as _;
@@ -324,6 +324,27 @@ async fn tsa_cert_chain_inner(
     }
 }
 
+/// Verifies a checkpoint Rekor returned with an entry (a signed note) with the trusted Rekor
+/// key: Rekor v1 signs under any name with the key's log ID as hint; Rekor v2 under its origin.
+pub fn verify_rekor_checkpoint(note: &str, material: &TrustMaterial) -> anyhow::Result<()> {
+    let key = &material.rekor_public_key;
+    let result = if material.rekor_major_api_version >= 2 {
+        let log_id = material.rekor_log_id();
+        verify_signed_note(
+            note,
+            key,
+            Some(material.rekor_origin()),
+            &log_id.as_bytes()[..4],
+        )
+    } else {
+        verify_signed_note(note, key, None, &key.log_id().as_bytes()[..4])
+    };
+    result.map_err(|problem| match problem {
+        Problem::Mismatch(detail) => anyhow::anyhow!(detail),
+        Problem::Unavailable(error) => error,
+    })
+}
+
 /// The second line of a checkpoint: its tree size.
 fn checkpoint_size(note: &str) -> &str {
     note.lines().nth(1).unwrap_or("?")
@@ -525,6 +546,37 @@ async fn http_get_within(
     path: &str,
     timeout: Duration,
 ) -> anyhow::Result<(http::StatusCode, String, Bytes)> {
+    exchange_within(address, http::Method::GET, path, None, timeout).await
+}
+
+/// `POST path` with `body` of `content_type`: the status and body of whatever the server answered
+/// (an error status is an answer). Only a failed exchange (no connection, no answer in time) is
+/// an error.
+pub async fn http_post(
+    address: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> anyhow::Result<(http::StatusCode, Vec<u8>)> {
+    let (status, _, body) = exchange_within(
+        address,
+        http::Method::POST,
+        path,
+        Some((content_type, body)),
+        HTTP_TIMEOUT,
+    )
+    .await?;
+    Ok((status, body.to_vec()))
+}
+
+async fn exchange_within(
+    address: SocketAddr,
+    method: http::Method,
+    path: &str,
+    content: Option<(&str, Vec<u8>)>,
+    timeout: Duration,
+) -> anyhow::Result<(http::StatusCode, String, Bytes)> {
+    let what = format!("{method} {path}");
     let exchange = async {
         let stream = tokio::net::TcpStream::connect(address)
             .await
@@ -533,10 +585,19 @@ async fn http_get_within(
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         // Drives the connection; ends with it, or when this exchange is dropped (timeout).
         let connection = AbortOnDrop(tokio::spawn(connection));
-        let request = http::Request::get(path)
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(path)
             .header(http::header::HOST, address.to_string())
-            .header(http::header::ACCEPT, "*/*")
-            .body(Empty::<Bytes>::new())?;
+            .header(http::header::ACCEPT, "*/*");
+        let body = match content {
+            Some((content_type, body)) => {
+                request = request.header(http::header::CONTENT_TYPE, content_type);
+                Full::new(Bytes::from(body))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = request.body(body)?;
         let response = sender.send_request(request).await?;
         let status = response.status();
         let status_line = format!("{:?} {status}", response.version());
@@ -551,7 +612,7 @@ async fn http_get_within(
     let (status, status_line, body) = tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| anyhow::anyhow!("no answer within {timeout:?}"))?
-        .with_context(|| format!("GET {path}"))?;
+        .with_context(|| what.clone())?;
     Ok((status, status_line, body))
 }
 

@@ -8,6 +8,7 @@ pub mod namespaces;
 pub mod preflight;
 pub mod schema;
 pub mod secrets;
+pub mod signable;
 pub mod trees;
 pub mod trust;
 pub mod tuf;
@@ -55,6 +56,11 @@ pub struct Context {
     pub trees: Handoff<Trees>,
     /// The instance's install lease (from stage "lock"), released when install ends.
     pub install_lock: Option<crate::cluster::lease::LeaseLock>,
+    /// The material the trust files were written from (from stage "trust", for "signable").
+    pub trust_material: Handoff<crate::trust::TrustMaterial>,
+    /// The stages so far whose outcome changed something (`pipeline::run` fills it): empty on a
+    /// converged re-run.
+    pub changed: Vec<&'static str>,
 }
 
 impl Context {
@@ -78,6 +84,8 @@ impl Context {
             ctlog_key: Handoff::from_stage("secrets"),
             trees: Handoff::from_stage("trees"),
             install_lock: None,
+            trust_material: Handoff::from_stage("trust"),
+            changed: Vec::new(),
         }
     }
 
@@ -188,6 +196,8 @@ pub enum Outcome {
     Locked(String),
     /// The TUF keys, what was signed anew, and the server applied.
     Tuf(tuf::TufOutcome),
+    /// What the signing gate proved.
+    Signable(signable::Proof),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -216,6 +226,7 @@ impl Outcome {
                 ctlog_config_written,
             } => rekor.1 == Made::Exists && ctlog.1 == Made::Exists && !ctlog_config_written,
             Outcome::Tuf(tuf) => tuf.changed_nothing(),
+            Outcome::Signable(proof) => proof.changed_nothing(),
             Outcome::Checked { .. }
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
@@ -270,6 +281,7 @@ impl fmt::Display for Outcome {
             Outcome::TrustWritten(dir) => write!(f, "written to {}", dir.display()),
             Outcome::Locked(what) => f.write_str(what),
             Outcome::Tuf(tuf) => write!(f, "{tuf}"),
+            Outcome::Signable(proof) => write!(f, "{proof}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }

@@ -196,12 +196,19 @@ async fn needed_permissions(
     // when the profile has them (a namespace the profile does not use may not exist, and
     // credentials with rights only in the instance's namespaces have none there).
     let profile = ctx.values.profile();
+    // ... and the gate "signable" tunnels to every server it asks (those `status --probe` asks).
+    let probed = profile
+        .components()
+        .iter()
+        .copied()
+        .filter(|c| !c.probes.is_empty());
     for component in [
         &catalog::mariadb::COMPONENT,
         &catalog::trillian_log_server::COMPONENT,
     ]
     .into_iter()
     .filter(|c| profile.component(c.id).is_some())
+    .chain(probed)
     {
         // kube's port-forward is a WebSocket upgrade (a GET): Kubernetes up to 1.34 authorizes it
         // as `get`, 1.35 and later as `create`.
@@ -214,6 +221,13 @@ async fn needed_permissions(
             ));
         }
     }
+    // The gate signs with a token of a service account in Fulcio's namespace.
+    push(Permission::new(
+        "create",
+        "",
+        "serviceaccounts/token",
+        Some(catalog::fulcio::COMPONENT.namespace(&ctx.values)),
+    ));
     Ok(needed)
 }
 

@@ -399,3 +399,66 @@ async fn an_image_that_cannot_be_pulled_is_reported_at_once() {
     );
     assert!(message.contains("--image-registry"), "{message}");
 }
+
+fn found<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async { Ok(Outcome::Schema(Made::Exists)) })
+}
+
+fn made<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async { Ok(Outcome::Schema(Made::Created)) })
+}
+
+/// The gate writes a probe entry unless every earlier stage changed nothing: the pipeline
+/// records which changed something.
+#[tokio::test]
+async fn the_pipeline_records_which_stages_changed_something() {
+    let fake = FakeApi::new();
+    let stage = |name, run| Stage {
+        name,
+        run,
+        applies: None,
+    };
+    let mut ctx = context(&fake);
+    crate::pipeline::run(&[stage("a", found), stage("b", found)], &mut ctx, None)
+        .await
+        .unwrap();
+    assert!(ctx.changed.is_empty());
+    let mut ctx = context(&fake);
+    crate::pipeline::run(&[stage("a", made), stage("b", found)], &mut ctx, None)
+        .await
+        .unwrap();
+    assert_eq!(ctx.changed, vec!["a"]);
+}
+
+#[tokio::test]
+async fn the_gate_before_trust_is_a_pipeline_bug_not_a_panic() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, signable::run).await.unwrap_err();
+    assert!(
+        format!("{error:#}").contains("stage \"trust\" has not run yet"),
+        "{error:#}"
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}
+
+/// The gate's rights are checked before anything is written: a token in Fulcio's namespace and
+/// tunnels to the servers it asks.
+#[tokio::test]
+async fn preflight_checks_the_rights_of_the_signing_gate() {
+    let fake = FakeApi::new();
+    fake.deny("create", "serviceaccounts/token", "fulcio-system");
+    fake.deny("create", "pods/portforward", "rekor-system");
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, preflight::run).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("serviceaccounts/token in namespace fulcio-system"),
+        "{message}"
+    );
+    assert!(
+        message.contains("pods/portforward in namespace rekor-system"),
+        "{message}"
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}

@@ -196,6 +196,16 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
         first.contains("rekor tree") && first.contains("created"),
         "{first}"
     );
+    // The gate made a keyless round trip through Fulcio, the CT log and Rekor.
+    let gate = stage_line(&first, "signable");
+    for proved in [
+        "signed as https://kubernetes.io/namespaces/",
+        "SCT from the trusted CT log",
+        "Rekor v1 entry",
+        "read back",
+    ] {
+        assert!(gate.contains(proved), "{proved:?} not in:\n{first}");
+    }
     succeeded(&["status"]);
     assert_servers_accept_their_material(&client).await;
 
@@ -220,6 +230,11 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
         );
     }
     assert!(stage_line(&second, "schema").contains("exists"), "{second}");
+    // Converged: the gate writes nothing into the logs.
+    assert!(
+        stage_line(&second, "signable").contains("converged: nothing written to the logs"),
+        "{second}"
+    );
     assert!(
         !second.contains("created"),
         "second install created something:\n{second}"
@@ -288,6 +303,11 @@ async fn an_install_killed_at_any_stage_completes_on_the_next_run() {
         install_killed_after(stage);
         let keys_after_kill: Vec<_> = identities_present(&client).await;
         let rerun = succeeded(&["install"]);
+        // No round trip passed before the kill, so the re-run proves one, converged or not.
+        assert!(
+            stage_line(&rerun, "signable").contains("signed as"),
+            "re-run after {stage}:\n{rerun}"
+        );
         if after("secrets", stage) {
             assert!(
                 rerun.contains("trillian-mysql exists"),
@@ -389,6 +409,11 @@ async fn a_modern_install_killed_at_any_stage_completes_on_the_next_run() {
         install_killed_after_with(stage, &["--profile", "modern"]);
         let before = all_secrets(&client).await;
         let rerun = succeeded(&["install", "--profile", "modern"]);
+        // No round trip passed before the kill, so the re-run proves one.
+        assert!(
+            stage_line(&rerun, "signable").contains("signed as"),
+            "re-run after {stage}:\n{rerun}"
+        );
         let after = all_secrets(&client).await;
         for (name, data) in &before {
             assert_eq!(

@@ -164,6 +164,11 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
     std::fs::write(&token_file, token).unwrap();
     assert!(!log.contains(token.as_str()), "the token is never logged");
     assert!(
+        log.lines()
+            .any(|l| l.contains("signable") && l.contains("signed as")),
+        "the gate's line: {log}"
+    );
+    assert!(
         !std::fs::read_to_string(&setup.github_output)
             .unwrap()
             .contains(token.as_str())
@@ -224,7 +229,8 @@ async fn install_ci_signs_with_cosign_and_status_probe_checks_the_keys() {
             "{check} ok in:\n{table}"
         );
     }
-    assert!(table.contains("tree size 1, signed"), "{table}");
+    // Two entries in each log: install's gate made one round trip, cosign the other.
+    assert!(table.contains("tree size 2, signed"), "{table}");
 
     // Again: the forward is kept, the trust files are the same bytes.
     let before = trust_files(&state);

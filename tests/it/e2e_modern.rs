@@ -172,10 +172,19 @@ async fn modern_profile_signs_with_rekor_v2_and_a_signed_timestamp() {
     };
     let state = home.join(".local/state/sigstore-up/sigstore");
 
-    ok(
-        sigstore_up(home, &["install", "--profile", "modern"]),
-        "install --profile modern",
-    );
+    let install = sigstore_up(home, &["install", "--profile", "modern"]);
+    let log = support::stderr(&install);
+    ok(install, "install --profile modern");
+    let gate = log
+        .lines()
+        .find(|l| l.contains(" signable "))
+        .unwrap_or_default();
+    for proved in ["signed as", "Rekor v2 entry", "timestamped by the TSA"] {
+        assert!(
+            gate.contains(proved),
+            "{proved:?} not in the gate's line:\n{log}"
+        );
+    }
     let first = trust_files(&state);
     // Converges: same keys, same log IDs, byte-identical trust files.
     let again = sigstore_up(home, &["install", "--profile", "modern"]);
@@ -183,6 +192,11 @@ async fn modern_profile_signs_with_rekor_v2_and_a_signed_timestamp() {
     assert!(
         !String::from_utf8_lossy(&again.stderr).contains("created"),
         "a second install created something"
+    );
+    assert!(
+        support::stderr(&again).contains("converged: nothing written to the logs"),
+        "{}",
+        support::stderr(&again)
     );
     assert_eq!(trust_files(&state), first, "the trust files changed");
     // The other profile on this instance is refused before anything changes.
@@ -316,9 +330,14 @@ async fn classic_with_a_tsa_signs_with_a_signed_timestamp() {
         home: Some(home.to_path_buf()),
     };
     let state = home.join(".local/state/sigstore-up/sigstore");
-    ok(
-        sigstore_up(home, &["install", "--set", "tsa.enabled=true"]),
-        "install with tsa.enabled",
+    let install = sigstore_up(home, &["install", "--set", "tsa.enabled=true"]);
+    let log = support::stderr(&install);
+    ok(install, "install with tsa.enabled");
+    assert!(
+        log.lines().any(|l| l.contains(" signable ")
+            && l.contains("Rekor v1 entry")
+            && l.contains("timestamped by the TSA")),
+        "the gate's line:\n{log}"
     );
     ok(
         sigstore_up(home, &["forward", "--detach"]),

@@ -1,0 +1,704 @@
+//! "signable": install's last gate. Ready means a keyless signing round trip works through the
+//! servers clients use (see `signable` for the requests and checks):
+//! OIDC token (TokenRequest, as `token` does) → Fulcio (OIDC discovery; the CT log, and for the
+//! classic profile Trillian and MariaDB behind it) → Rekor (an entry with an inclusion proof up to
+//! a checkpoint signed by the trusted key; v1 reads it back) → the timestamp authority, if the
+//! profile runs one. Each hop is asked by short attempts until it answers or install's deadline.
+//!
+//! It runs after "trust": it checks the answers against exactly the material the trust files
+//! were written from (handed over by "trust"), and when it fails, those files are already there
+//! to debug with (`status --probe`, cosign).
+//!
+//! What it writes: one certificate into the CT log and one entry into Rekor per round trip. A
+//! converged re-run (every earlier stage changed nothing) writes nothing, when ConfigMap
+//! `sigstore-up-signable` records a round trip that passed: it then only checks, read-only, that
+//! the servers serve the trusted material (what `status --probe` checks), and makes the round
+//! trip after all if one of those checks fails. The record is written only after a round trip
+//! passed, so a re-run after a failed gate proves it again.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::ObjectMeta;
+
+use super::{Context, Outcome, StageFuture};
+use crate::catalog::{self, Component};
+use crate::cli::TokenArgs;
+use crate::cluster::Tunnel;
+use crate::cluster::apply::to_dynamic;
+use crate::pipeline::object_ref;
+use crate::probe;
+use crate::retry::{Backoff, retry};
+use crate::signable::{
+    EphemeralKey, Hop, HopFailure, Included, fulcio_request, probe_artifact, read_fulcio_answer,
+    read_rekor_v1_entry, read_rekor_v2_entry, read_timestamp_answer, rekor_v1_request,
+    rekor_v2_request, sha256, timestamp_nonce, timestamp_request, token_subject,
+};
+use crate::trust::{OidcToken, TrustMaterial};
+use crate::ui::StageLine;
+
+/// Between attempts at one hop: short, so a server that just became ready is used at once.
+const BACKOFF: Backoff = Backoff::exponential(Duration::from_millis(250), Duration::from_secs(2));
+
+/// The service account whose token signs (in Fulcio's namespace, which install owns).
+pub const SERVICE_ACCOUNT: &str = "default";
+
+/// What the gate proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proof {
+    /// A round trip now.
+    RoundTrip(RoundTrip),
+    /// A converged re-run: nothing written; the read-only checks passed and an earlier round
+    /// trip is on record.
+    Converged { record: String, checks: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundTrip {
+    /// The certificate's identity (SAN).
+    pub identity: String,
+    pub rekor_major: u32,
+    pub rekor_index: u64,
+    pub rekor_tree_size: u64,
+    pub timestamped: bool,
+}
+
+impl Proof {
+    /// A round trip wrote to the logs (and the record).
+    pub fn changed_nothing(&self) -> bool {
+        matches!(self, Proof::Converged { .. })
+    }
+}
+
+impl fmt::Display for Proof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Proof::RoundTrip(trip) => {
+                write!(
+                    f,
+                    "signed as {}: Fulcio certificate chained to the trusted root with an SCT \
+                     from the trusted CT log; Rekor v{} entry {} included in a tree of size {} \
+                     (checkpoint signed by the trusted key{})",
+                    trip.identity,
+                    trip.rekor_major,
+                    trip.rekor_index,
+                    trip.rekor_tree_size,
+                    if trip.rekor_major == 1 {
+                        ", read back"
+                    } else {
+                        ""
+                    }
+                )?;
+                if trip.timestamped {
+                    f.write_str("; timestamped by the TSA")?;
+                }
+                Ok(())
+            }
+            Proof::Converged { record, checks } => write!(
+                f,
+                "converged: nothing written to the logs; {checks} read-only checks passed; \
+                 last round trip: {record}"
+            ),
+        }
+    }
+}
+
+/// The record of the last round trip that passed.
+pub const RECORD: &catalog::Object = &catalog::fulcio::SIGNABLE_RECORD;
+
+pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async move {
+        let material = ctx.trust_material.get()?.clone();
+        if ctx.changed.is_empty()
+            && let Some(record) = read_record(ctx).await?
+        {
+            line.progress("converged: checking read-only");
+            match read_only_checks(ctx, &material).await {
+                Ok(checks) => return Ok(Outcome::Signable(Proof::Converged { record, checks })),
+                Err(problem) => ctx.ui.warn(&format!(
+                    "{problem}; making a signing round trip (writes one probe entry)"
+                )),
+            }
+        }
+        let trip = round_trip(ctx, line, &material)
+            .await
+            .map_err(out_of_time)?;
+        write_record(ctx, &trip).await?;
+        Ok(Outcome::Signable(Proof::RoundTrip(trip)))
+    })
+}
+
+/// A hop that kept failing in a way worth asking again until the deadline is "not ready in
+/// time" (exit 4); a final refusal stays a failure (exit 1).
+fn out_of_time(error: anyhow::Error) -> anyhow::Error {
+    match error.downcast::<HopFailure>() {
+        Ok(failure) if failure.retryable => crate::error::Failure::NotReady(format!(
+            "{failure} (still failing when install's --timeout ran out)"
+        ))
+        .into(),
+        Ok(failure) => failure.into(),
+        Err(error) => error,
+    }
+}
+
+async fn read_record(ctx: &Context) -> anyhow::Result<Option<String>> {
+    let namespace = catalog::fulcio::COMPONENT.namespace(&ctx.values);
+    let found = ctx
+        .applier
+        .get(&object_ref("v1", "ConfigMap", Some(namespace), RECORD.name))
+        .await?;
+    Ok(found.and_then(|object| {
+        object.data["data"][catalog::fulcio::SIGNABLE_PROOF.name]
+            .as_str()
+            .map(str::to_string)
+    }))
+}
+
+async fn write_record(ctx: &Context, trip: &RoundTrip) -> anyhow::Result<()> {
+    let component = &catalog::fulcio::COMPONENT;
+    let mut labels = ctx.values.ownership_labels();
+    for (key, value) in component.labels() {
+        labels.insert(key.into(), value.into());
+    }
+    let text = format!(
+        "{} as {}, Rekor v{} entry {}",
+        jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ"),
+        trip.identity,
+        trip.rekor_major,
+        trip.rekor_index
+    );
+    let record = ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(RECORD.name.into()),
+            namespace: Some(component.namespace(&ctx.values).to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        data: Some(BTreeMap::from([(
+            catalog::fulcio::SIGNABLE_PROOF.name.to_string(),
+            text,
+        )])),
+        ..Default::default()
+    };
+    ctx.applier.apply(&to_dynamic(&record)?).await?;
+    Ok(())
+}
+
+/// What `status --probe` checks, for the profile's components: each must pass.
+async fn read_only_checks(ctx: &Context, material: &TrustMaterial) -> Result<usize, String> {
+    let mut count = 0;
+    for component in ctx.values.profile().components() {
+        for &check in component.probes {
+            let port = component.port(check.port()).service;
+            let tunnel = Tunnel::to_service(
+                &ctx.cluster,
+                component.namespace(&ctx.values),
+                component.name,
+                port,
+                0,
+            )
+            .await
+            .map_err(|e| format!("{}: {e:#}", check.name()))?;
+            let address = tunnel.local_addr();
+            let result = match check {
+                catalog::ProbeCheck::FulcioRoot => probe::fulcio_root(address, material).await,
+                catalog::ProbeCheck::RekorKey => probe::rekor_public_key(address, material).await,
+                catalog::ProbeCheck::RekorCheckpoint => {
+                    probe::rekor_checkpoint(address, material).await
+                }
+                catalog::ProbeCheck::CtlogTreeHead => {
+                    probe::ctlog_tree_head(address, &ctx.values.ctlog.prefix, material).await
+                }
+                catalog::ProbeCheck::TufRepository => {
+                    crate::tuf_instance::probe(address, &ctx.cluster, &ctx.values, material).await
+                }
+                catalog::ProbeCheck::RekorTilesCheckpoint => {
+                    probe::rekor_tiles_checkpoint(address, material).await
+                }
+                catalog::ProbeCheck::TesseractCheckpoint => {
+                    probe::tesseract_checkpoint(address, material).await
+                }
+                catalog::ProbeCheck::TsaCertChain => probe::tsa_cert_chain(address, material).await,
+            };
+            if result.outcome != probe::Outcome::Ok {
+                return Err(format!("{}: {}", result.name, result.detail));
+            }
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// A tunnel to a component's HTTP port.
+async fn tunnel(ctx: &Context, component: &Component, hop: Hop) -> Result<Tunnel, HopFailure> {
+    let namespace = component.namespace(&ctx.values);
+    Tunnel::to_service(
+        &ctx.cluster,
+        namespace,
+        component.name,
+        component.port("http").service,
+        0,
+    )
+    .await
+    .map_err(|e| {
+        HopFailure::new(
+            hop,
+            format!("no tunnel to {namespace}/{}: {e:#}", component.name),
+            format!(
+                "check its pods: kubectl get pods -n {namespace}; kubectl logs -n {namespace} \
+                 deployment/{}",
+                component.name
+            ),
+        )
+    })
+}
+
+async fn round_trip(
+    ctx: &Context,
+    line: &StageLine,
+    material: &TrustMaterial,
+) -> anyhow::Result<RoundTrip> {
+    let profile = ctx.values.profile();
+    let fulcio = &catalog::fulcio::COMPONENT;
+    let rekor = profile
+        .component(if material.rekor_major_api_version >= 2 {
+            "rekor_tiles"
+        } else {
+            "rekor"
+        })
+        .ok_or_else(|| anyhow::anyhow!("the profile has no Rekor (a catalog bug)"))?;
+    let tsa = profile.component("tsa");
+    let deadline = ctx.deadline;
+    let places = Places::new(&ctx.values);
+    // What is waited for shows on the stage's line (and with -v in plain output).
+    let again = |failure: &HopFailure| {
+        if failure.retryable {
+            line.progress(&format!(
+                "{}: {}; asking again",
+                failure.hop, failure.answer
+            ));
+        }
+        failure.retryable
+    };
+
+    line.progress("requesting an OIDC token");
+    let token_args = TokenArgs {
+        audience: ctx.values.fulcio.client_id.clone(),
+        namespace: fulcio.namespace(&ctx.values).to_string(),
+        service_account: SERVICE_ACCOUNT.to_string(),
+        duration: crate::commands::token::MIN_DURATION,
+    };
+    let token = retry(deadline, BACKOFF, &again, || async {
+        crate::commands::token::mint(&ctx.cluster, &token_args)
+            .await
+            .map_err(|e| {
+                HopFailure::new(
+                    Hop::Token,
+                    format!("{e:#}"),
+                    format!(
+                        "the gate signs as service account {}/{}: it must exist and you \
+                             must be allowed to create serviceaccounts/token there",
+                        token_args.namespace, token_args.service_account
+                    ),
+                )
+                .retryable()
+            })
+    })
+    .await?;
+    let subject = token_subject(&token).map_err(|e| {
+        HopFailure::new(
+            Hop::Token,
+            format!("{e:#}"),
+            "the API server's token is not a JWT with a sub claim",
+        )
+    })?;
+
+    let key = EphemeralKey::generate();
+    let public_key = key.public_key();
+    let proof = key.sign(subject.as_bytes());
+    let request = serde_json::to_vec(&fulcio_request(&token, &public_key.to_pem(), &proof))?;
+
+    line.progress("Fulcio: requesting a certificate (OIDC, CT log)");
+    let fulcio_tunnel = tunnel(ctx, fulcio, Hop::Fulcio).await?;
+    let issued = retry(deadline, BACKOFF, &again, || async {
+        let body = Exchange {
+            tunnel: &fulcio_tunnel,
+            hop: Hop::Fulcio,
+            token: &token,
+            places: &places,
+        }
+        .post("/api/v2/signingCert", "application/json", request.clone())
+        .await?;
+        read_fulcio_answer(&body, &public_key, material)
+    })
+    .await?;
+    drop(fulcio_tunnel);
+
+    let artifact = probe_artifact(&ctx.values.instance);
+    let digest = sha256(&artifact);
+    // hashedrekord: the signature is over the artifact (ECDSA hashes it: over the digest).
+    let signature = key.sign(&artifact);
+
+    line.progress(&format!(
+        "Rekor v{}: adding an entry{}",
+        material.rekor_major_api_version,
+        if tsa.is_some() {
+            "; timestamp authority: timestamping the signature"
+        } else {
+            ""
+        }
+    ));
+    // The timestamp needs only the signature: it is asked while Rekor integrates the entry.
+    let entry = async {
+        let rekor_tunnel = tunnel(ctx, rekor, Hop::Rekor).await?;
+        let included = if material.rekor_major_api_version >= 2 {
+            let request =
+                serde_json::to_vec(&rekor_v2_request(&digest, &signature, &issued.chain_der[0]))?;
+            retry(deadline, BACKOFF, &again, || async {
+                let body = Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .post("/api/v2/log/entries", "application/json", request.clone())
+                .await?;
+                read_rekor_v2_entry(&body, material)
+            })
+            .await?
+        } else {
+            let request =
+                serde_json::to_vec(&rekor_v1_request(&digest, &signature, &issued.leaf_pem))?;
+            // Asked again only when there was no answer or a server error (Trillian not
+            // reachable yet). Should an earlier attempt have created the entry after all, Rekor
+            // refuses the same entry again (409), which fails the gate naming Rekor: the
+            // artifact is unique, so nothing else can conflict.
+            let body = retry(deadline, BACKOFF, &again, || async {
+                Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .post("/api/v1/log/entries", "application/json", request.clone())
+                .await
+            })
+            .await?;
+            let created = read_rekor_v1_entry(&body, material)?;
+            let uuid = match &created {
+                Some(Included {
+                    uuid: Some(uuid), ..
+                }) => uuid.clone(),
+                _ => read_uuid(&body)?,
+            };
+            line.progress("Rekor: reading the entry back");
+            let path = format!("/api/v1/log/entries/{uuid}");
+            retry(deadline, BACKOFF, &again, || async {
+                let body = Exchange {
+                    tunnel: &rekor_tunnel,
+                    hop: Hop::Rekor,
+                    token: &token,
+                    places: &places,
+                }
+                .get(&path)
+                .await?;
+                read_rekor_v1_entry(&body, material)?.ok_or_else(|| {
+                    HopFailure::new(
+                        Hop::Rekor,
+                        format!("entry {uuid} has no inclusion proof yet"),
+                        format!(
+                            "Trillian's log signer integrates entries: check kubectl logs -n {} \
+                             deployment/trillian-log-signer",
+                            catalog::trillian_log_signer::COMPONENT.namespace(&ctx.values)
+                        ),
+                    )
+                    .retryable()
+                })
+            })
+            .await?
+        };
+        drop(rekor_tunnel);
+        anyhow::Ok(included)
+    };
+
+    let timestamp = async {
+        let Some(tsa) = tsa else {
+            return anyhow::Ok(false);
+        };
+        let tsa_tunnel = tunnel(ctx, tsa, Hop::Tsa).await?;
+        let signature_digest = sha256(&signature);
+        let nonce = timestamp_nonce();
+        let request = timestamp_request(&signature_digest, nonce);
+        retry(deadline, BACKOFF, &again, || async {
+            let body = Exchange {
+                tunnel: &tsa_tunnel,
+                hop: Hop::Tsa,
+                token: &token,
+                places: &places,
+            }
+            .post(
+                "/api/v1/timestamp",
+                "application/timestamp-query",
+                request.clone(),
+            )
+            .await?;
+            read_timestamp_answer(&body, &signature_digest, nonce)
+        })
+        .await?;
+        anyhow::Ok(true)
+    };
+    let (included, timestamped) = tokio::try_join!(entry, timestamp)?;
+    Ok(RoundTrip {
+        identity: issued.identity,
+        rekor_major: material.rekor_major_api_version,
+        rekor_index: included.log_index,
+        rekor_tree_size: included.tree_size,
+        timestamped,
+    })
+}
+
+fn read_uuid(body: &[u8]) -> Result<String, HopFailure> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|m| m.keys().next().cloned()))
+        .ok_or_else(|| {
+            HopFailure::new(
+                Hop::Rekor,
+                "its answer names no entry",
+                "check Rekor's version",
+            )
+        })
+}
+
+/// Where each hop's Deployment runs, for the fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Places {
+    pub fulcio: String,
+    pub ctlog: String,
+    pub rekor: String,
+    pub tsa: String,
+}
+
+impl Places {
+    pub fn new(values: &crate::values::Values) -> Places {
+        let profile = values.profile();
+        let namespace = |id: &str, default: &Component| {
+            profile
+                .component(id)
+                .unwrap_or(default)
+                .namespace(values)
+                .to_string()
+        };
+        Places {
+            fulcio: catalog::fulcio::COMPONENT.namespace(values).to_string(),
+            ctlog: namespace("tesseract", &catalog::ctlog::COMPONENT),
+            rekor: namespace("rekor_tiles", &catalog::rekor::COMPONENT),
+            tsa: catalog::tsa::COMPONENT.namespace(values).to_string(),
+        }
+    }
+}
+
+struct Exchange<'a> {
+    tunnel: &'a Tunnel,
+    hop: Hop,
+    token: &'a OidcToken,
+    places: &'a Places,
+}
+
+impl Exchange<'_> {
+    async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, HopFailure> {
+        let answer = probe::http_post(self.tunnel.local_addr(), path, content_type, body).await;
+        self.answered(&format!("POST {path}"), answer)
+    }
+
+    async fn get(&self, path: &str) -> Result<Vec<u8>, HopFailure> {
+        let answer = probe::http_get(self.tunnel.local_addr(), path).await;
+        self.answered(&format!("GET {path}"), answer)
+    }
+
+    /// A 2xx answer's body, else the failure naming the hop.
+    fn answered(
+        &self,
+        what: &str,
+        answer: anyhow::Result<(http::StatusCode, Vec<u8>)>,
+    ) -> Result<Vec<u8>, HopFailure> {
+        match answer {
+            Ok((status, body)) if status.is_success() => Ok(body),
+            Ok((status, body)) => Err(failure_for_status(
+                self.hop,
+                what,
+                status,
+                &body,
+                self.token,
+                self.places,
+            )),
+            Err(error) => {
+                let cause = self
+                    .tunnel
+                    .last_error()
+                    .map(|e| format!(" (tunnel: {e})"))
+                    .unwrap_or_default();
+                Err(HopFailure::new(
+                    self.hop,
+                    format!("{what}: {error:#}{cause}"),
+                    format!("it does not answer: {}", self.places.logs(self.hop)),
+                )
+                .retryable())
+            }
+        }
+    }
+}
+
+impl Places {
+    /// Where to look for a hop's log.
+    pub fn logs(&self, hop: Hop) -> String {
+        match hop {
+            Hop::Fulcio | Hop::Token => {
+                format!("check kubectl logs -n {} deployment/fulcio", self.fulcio)
+            }
+            Hop::CtLog => format!("check kubectl logs -n {} deployment/ctlog", self.ctlog),
+            Hop::Rekor => format!("check kubectl logs -n {} deployment/rekor", self.rekor),
+            Hop::Tsa => format!("check kubectl logs -n {} deployment/tsa", self.tsa),
+        }
+    }
+}
+
+/// What a non-2xx answer means, per hop. Server errors and 401 are worth asking again (a
+/// server behind is starting, discovery not yet reachable); other refusals are final.
+pub fn failure_for_status(
+    hop: Hop,
+    what: &str,
+    status: http::StatusCode,
+    body: &[u8],
+    token: &OidcToken,
+    places: &Places,
+) -> HopFailure {
+    let text: String = String::from_utf8_lossy(body)
+        .replace(token.expose_secret(), "<token>")
+        .chars()
+        .take(400)
+        .collect();
+    let answer = format!("{what} answered {status}: {}", text.trim());
+    let lower = text.to_ascii_lowercase();
+    let failure = match hop {
+        Hop::Fulcio if lower.contains("ctl") || lower.contains("ct log") => HopFailure::new(
+            Hop::CtLog,
+            answer,
+            format!(
+                "Fulcio could not enter the certificate in the CT log: {} (classic: and \
+                 Trillian and MariaDB behind it), and `sigstore-up status --probe`",
+                places.logs(Hop::CtLog)
+            ),
+        ),
+        Hop::Fulcio if status == http::StatusCode::UNAUTHORIZED => HopFailure::new(
+            Hop::Fulcio,
+            answer,
+            "Fulcio refused the service-account token: it must reach the cluster's OIDC \
+             discovery (the issuer in ConfigMap fulcio-config, `kubectl get --raw \
+             /.well-known/openid-configuration`) and fulcio.client_id must be the token's \
+             audience",
+        ),
+        _ => HopFailure::new(hop, answer, places.logs(hop)),
+    };
+    if status.is_server_error()
+        || status == http::StatusCode::UNAUTHORIZED
+        || status == http::StatusCode::TOO_MANY_REQUESTS
+    {
+        failure.retryable()
+    } else {
+        failure
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places() -> Places {
+        Places::new(&crate::values::Values::default())
+    }
+
+    #[test]
+    fn a_refusal_names_the_hop_and_the_fix_and_never_the_token() {
+        let token = OidcToken::new("eyJhbGciOi.secret-claims.sig").unwrap();
+        let body = br#"{"code":13,"message":"error entering certificate in CTL: eyJhbGciOi.secret-claims.sig"}"#;
+        let failure = failure_for_status(
+            Hop::Fulcio,
+            "POST /api/v2/signingCert",
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            body,
+            &token,
+            &places(),
+        );
+        assert_eq!(failure.hop, Hop::CtLog);
+        assert!(failure.retryable);
+        let text = failure.to_string();
+        assert!(text.starts_with("signing round trip failed at CT log: POST /api/v2/signingCert answered 500 Internal Server Error"), "{text}");
+        assert!(
+            text.contains("kubectl logs -n ctlog-system deployment/ctlog"),
+            "{text}"
+        );
+        assert!(!text.contains("secret-claims"), "{text}");
+
+        let failure = failure_for_status(
+            Hop::Fulcio,
+            "POST /api/v2/signingCert",
+            http::StatusCode::UNAUTHORIZED,
+            br#"{"code":16,"message":"There was an error processing the identity token"}"#,
+            &token,
+            &places(),
+        );
+        assert_eq!(failure.hop, Hop::Fulcio);
+        assert!(failure.retryable);
+        assert!(failure.fix.contains("openid-configuration"), "{failure}");
+
+        let failure = failure_for_status(
+            Hop::Rekor,
+            "POST /api/v1/log/entries",
+            http::StatusCode::BAD_REQUEST,
+            b"{\"code\":400,\"message\":\"unmarshalling entry\"}",
+            &token,
+            &places(),
+        );
+        assert_eq!(failure.hop, Hop::Rekor);
+        assert!(!failure.retryable, "a malformed request is not asked again");
+        assert!(failure.to_string().contains("unmarshalling entry"));
+    }
+
+    #[test]
+    fn the_status_line_says_what_was_proved() {
+        let trip = Proof::RoundTrip(RoundTrip {
+            identity: "https://kubernetes.io/namespaces/fulcio-system/serviceaccounts/default"
+                .into(),
+            rekor_major: 1,
+            rekor_index: 0,
+            rekor_tree_size: 1,
+            timestamped: true,
+        });
+        assert!(!trip.changed_nothing());
+        assert_eq!(
+            trip.to_string(),
+            "signed as https://kubernetes.io/namespaces/fulcio-system/serviceaccounts/default: \
+             Fulcio certificate chained to the trusted root with an SCT from the trusted CT log; \
+             Rekor v1 entry 0 included in a tree of size 1 (checkpoint signed by the trusted \
+             key, read back); timestamped by the TSA"
+        );
+        let converged = Proof::Converged {
+            record: "2026-11-30 09:00:00Z as x, Rekor v2 entry 3".into(),
+            checks: 5,
+        };
+        assert!(converged.changed_nothing());
+        assert!(
+            converged
+                .to_string()
+                .starts_with("converged: nothing written to the logs")
+        );
+    }
+}
