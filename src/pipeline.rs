@@ -17,159 +17,76 @@ use crate::catalog::{Profile, Tier};
 use crate::stages::{self, Context, Outcome, Stage};
 use crate::values::Values;
 
-/// The install pipeline of a profile, in order. The critical path is MariaDB's first start, then
-/// Trillian, then Rekor and the CT log; Fulcio needs no tree, so it is applied early and starts
-/// meanwhile.
+/// The install pipeline of a profile, in order. Every profile starts and ends with the same
+/// stages; between them, classic waits for MariaDB's first start, then Trillian, then Rekor and
+/// the CT log (Fulcio needs no tree, so it is applied early and starts meanwhile), while modern
+/// has no database and no trees: every key exists after "secrets", so everything is applied at
+/// once and the waits overlap.
 pub fn install_stages(profile: Profile) -> Vec<Stage> {
-    match profile {
+    let stage = |name, run, applies| Stage { name, run, applies };
+    let first = [
+        stage("preflight", stages::preflight::run as StageFn, None),
+        stage("lock", stages::lock::run, None),
+        stage(
+            "namespaces",
+            stages::namespaces::run,
+            Some(Tier::Namespaces),
+        ),
+        stage("secrets", stages::secrets::run, None),
+        stage("tuf", stages::tuf::run, Some(Tier::Tuf)),
+    ];
+    let middle = match profile {
         Profile::Classic | Profile::ClassicWithTsa => vec![
-            Stage {
-                name: "preflight",
-                run: stages::preflight::run,
-                applies: None,
-            },
-            Stage {
-                name: "lock",
-                run: stages::lock::run,
-                applies: None,
-            },
-            Stage {
-                name: "namespaces",
-                run: stages::namespaces::run,
-                applies: Some(Tier::Namespaces),
-            },
-            Stage {
-                name: "secrets",
-                run: stages::secrets::run,
-                applies: None,
-            },
-            Stage {
-                name: "tuf",
-                run: stages::tuf::run,
-                applies: Some(Tier::Tuf),
-            },
-            Stage {
-                name: "apply databases",
-                run: stages::apply::databases,
-                applies: Some(Tier::Databases),
-            },
-            Stage {
-                name: "apply fulcio",
-                run: stages::apply::fulcio,
-                applies: Some(Tier::Fulcio),
-            },
-            Stage {
-                name: "wait databases",
-                run: stages::wait::databases,
-                applies: None,
-            },
-            Stage {
-                name: "schema",
-                run: stages::schema::run,
-                applies: None,
-            },
-            Stage {
-                name: "apply trillian",
-                run: stages::apply::trillian,
-                applies: Some(Tier::Trillian),
-            },
-            Stage {
-                name: "wait trillian",
-                run: stages::wait::trillian,
-                applies: None,
-            },
-            Stage {
-                name: "trees",
-                run: stages::trees::run,
-                applies: None,
-            },
-            Stage {
-                name: "apply rekor, ctlog",
-                run: stages::apply::logs,
-                applies: Some(Tier::Logs),
-            },
-            Stage {
-                name: "wait rekor, ctlog, fulcio",
-                run: stages::wait::logs_and_fulcio,
-                applies: None,
-            },
-            Stage {
-                name: "wait tuf",
-                run: stages::wait::tuf,
-                applies: None,
-            },
-            Stage {
-                name: "trust",
-                run: stages::trust::run,
-                applies: None,
-            },
-            Stage {
-                name: "signable",
-                run: stages::signable::run,
-                applies: None,
-            },
+            stage(
+                "apply databases",
+                stages::apply::databases,
+                Some(Tier::Databases),
+            ),
+            stage("apply fulcio", stages::apply::fulcio, Some(Tier::Fulcio)),
+            stage("wait databases", stages::wait::databases, None),
+            stage("schema", stages::schema::run, None),
+            stage(
+                "apply trillian",
+                stages::apply::trillian,
+                Some(Tier::Trillian),
+            ),
+            stage("wait trillian", stages::wait::trillian, None),
+            stage("trees", stages::trees::run, None),
+            stage("apply rekor, ctlog", stages::apply::logs, Some(Tier::Logs)),
+            stage(
+                "wait rekor, ctlog, fulcio",
+                stages::wait::logs_and_fulcio,
+                None,
+            ),
         ],
-        // No database and no trees: every key exists after "secrets", so everything is applied
-        // at once and the waits overlap.
         Profile::Modern => vec![
-            Stage {
-                name: "preflight",
-                run: stages::preflight::run,
-                applies: None,
-            },
-            Stage {
-                name: "lock",
-                run: stages::lock::run,
-                applies: None,
-            },
-            Stage {
-                name: "namespaces",
-                run: stages::namespaces::run,
-                applies: Some(Tier::Namespaces),
-            },
-            Stage {
-                name: "secrets",
-                run: stages::secrets::run,
-                applies: None,
-            },
-            Stage {
-                name: "tuf",
-                run: stages::tuf::run,
-                applies: Some(Tier::Tuf),
-            },
-            Stage {
-                name: "apply fulcio, tsa",
-                run: stages::apply::fulcio,
-                applies: Some(Tier::Fulcio),
-            },
-            Stage {
-                name: "apply rekor, ctlog",
-                run: stages::apply::tile_logs,
-                applies: Some(Tier::Logs),
-            },
-            Stage {
-                name: "wait rekor, ctlog, fulcio, tsa",
-                run: stages::wait::logs_and_fulcio,
-                applies: None,
-            },
-            Stage {
-                name: "wait tuf",
-                run: stages::wait::tuf,
-                applies: None,
-            },
-            Stage {
-                name: "trust",
-                run: stages::trust::run,
-                applies: None,
-            },
-            Stage {
-                name: "signable",
-                run: stages::signable::run,
-                applies: None,
-            },
+            stage(
+                "apply fulcio, tsa",
+                stages::apply::fulcio,
+                Some(Tier::Fulcio),
+            ),
+            stage(
+                "apply rekor, ctlog",
+                stages::apply::tile_logs,
+                Some(Tier::Logs),
+            ),
+            stage(
+                "wait rekor, ctlog, fulcio, tsa",
+                stages::wait::logs_and_fulcio,
+                None,
+            ),
         ],
-    }
+    };
+    let last = [
+        stage("wait tuf", stages::wait::tuf, None),
+        stage("trust", stages::trust::run, None),
+        stage("signable", stages::signable::run, None),
+    ];
+    first.into_iter().chain(middle).chain(last).collect()
 }
+
+/// What runs a stage.
+type StageFn = for<'a> fn(&'a mut Context, &'a crate::ui::StageLine) -> stages::StageFuture<'a>;
 
 /// The tiers a profile's install applies.
 pub fn installed_tiers(profile: Profile) -> Vec<Tier> {

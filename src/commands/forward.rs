@@ -70,7 +70,6 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
     let mut values = values;
     let cluster = super::connect_cluster(global).await?;
     crate::instance::adopt_installed(&cluster, &mut values).await?;
-    drop(cluster);
     check_ports(&values, &ports)?;
     if args.detach {
         let pid_file = pid_file.expect("--detach always has a pid file");
@@ -84,7 +83,7 @@ pub async fn run(global: &GlobalArgs, args: &ForwardArgs, ui: &Ui) -> anyhow::Re
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    run_foreground(global, &values, &ports, pid_file.as_deref(), ui).await?;
+    run_foreground(&cluster, &values, &ports, pid_file.as_deref(), ui).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -176,18 +175,14 @@ fn url_lines(values: &Values, ports: &ForwardPorts) -> anyhow::Result<String> {
 }
 
 async fn run_foreground(
-    global: &GlobalArgs,
+    cluster: &Cluster,
     values: &Values,
     ports: &ForwardPorts,
     pid_file: Option<&Path>,
     ui: &Ui,
 ) -> anyhow::Result<()> {
-    let cluster = super::connect_cluster(global).await?;
-    let mut values = values.clone();
-    crate::instance::adopt_installed(&cluster, &mut values).await?;
-    let values = &values;
     cluster.server_version().await?;
-    let tunnels = open_tunnels(&cluster, values, ports).await?;
+    let tunnels = open_tunnels(cluster, values, ports).await?;
     let pid_guard = match pid_file {
         Some(path) => Some(PidFile::write(path)?),
         None => None,

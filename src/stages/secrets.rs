@@ -20,7 +20,7 @@ use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
 
 use super::{Context, Made, Outcome, SecretOutcome, StageFuture};
 use crate::catalog::{
-    Component, Object, ctlog, fulcio, mariadb, rekor, rekor_tiles, tesseract, tsa,
+    Component, Key, Object, ctlog, fulcio, mariadb, rekor, rekor_tiles, tesseract, tsa,
 };
 use crate::cluster::apply::to_dynamic;
 use crate::setup::certs::{EcKeyPair, Ed25519Key, FulcioCa, FulcioCaOptions, TsaSigner};
@@ -168,18 +168,15 @@ async fn ctlog_secrets(
     }
     .map_err(|e| broken(secret.name, &e))?;
     let mut outcome = done(secret.name, made);
-    if data.get(ctlog::ROOTCA.name).map(Vec::as_slice) != Some(root_pem) {
-        // Fulcio's root was re-minted (its Secret was deleted): the CT log must accept the new one.
-        merge_secret_data(
-            ctx,
-            ctlog::COMPONENT.namespace(&ctx.values),
-            secret.name,
-            ctlog::ROOTCA.name,
-            root_pem,
-        )
-        .await?;
-        outcome.updated = Some(ctlog::ROOTCA.name);
-    }
+    outcome.updated = update_root_copy(
+        ctx,
+        &ctlog::COMPONENT,
+        secret,
+        ctlog::ROOTCA,
+        &data,
+        root_pem,
+    )
+    .await?;
     apply_public_copy(
         ctx,
         Owner::new(ctx, &ctlog::COMPONENT, ctlog::PUBLIC_KEY),
@@ -192,6 +189,31 @@ async fn ctlog_secrets(
         legacy_encrypted,
     });
     Ok(outcome)
+}
+
+/// Brings a CT log's copy of Fulcio's root (key `key` of its Secret) up to date: Fulcio's root
+/// was re-minted when its Secret was deleted, and the CT log must accept the new one. Returns the
+/// key when it was updated.
+async fn update_root_copy(
+    ctx: &Context,
+    component: &Component,
+    secret: Object,
+    key: Key,
+    data: &SecretData,
+    root_pem: &[u8],
+) -> anyhow::Result<Option<&'static str>> {
+    if data.get(key.name).map(Vec::as_slice) == Some(root_pem) {
+        return Ok(None);
+    }
+    merge_secret_data(
+        ctx,
+        component.namespace(&ctx.values),
+        secret.name,
+        key.name,
+        root_pem,
+    )
+    .await?;
+    Ok(Some(key.name))
 }
 
 /// TesseraCT's key (SEC1 PEM), with Fulcio's root as the root it accepts.
@@ -215,17 +237,15 @@ async fn tesseract_secrets(
     let key = EcKeyPair::from_pem(entry(&data, tesseract::PRIVATE.name, secret.name)?)
         .map_err(|e| broken(secret.name, &e))?;
     let mut outcome = done(secret.name, made);
-    if data.get(tesseract::ROOTS.name).map(Vec::as_slice) != Some(root_pem) {
-        merge_secret_data(
-            ctx,
-            tesseract::COMPONENT.namespace(&ctx.values),
-            secret.name,
-            tesseract::ROOTS.name,
-            root_pem,
-        )
-        .await?;
-        outcome.updated = Some(tesseract::ROOTS.name);
-    }
+    outcome.updated = update_root_copy(
+        ctx,
+        &tesseract::COMPONENT,
+        secret,
+        tesseract::ROOTS,
+        &data,
+        root_pem,
+    )
+    .await?;
     apply_public_copy(
         ctx,
         Owner::new(ctx, &tesseract::COMPONENT, ctlog::PUBLIC_KEY),
