@@ -46,6 +46,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Loads the kubeconfig and builds a client. Does not contact the server (see
 /// [`Cluster::server_version`]).
+/// Requests in flight at once, over all of a client's users. kube speaks HTTP/1.1, one request
+/// per connection at a time: without a limit, preflight's ~100 concurrent access reviews opened
+/// ~100 TLS connections, each a handshake on both ends. A permit is held until the response's
+/// headers arrive, so a watch or a port-forward holds none while it streams.
+const CONCURRENT_REQUESTS: usize = 8;
+
 pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Cluster> {
     // rustls is built with two crypto providers (ring, ours and kube's; aws-lc-rs, tough's), so
     // none is the default: name ring before kube builds its TLS configuration.
@@ -103,8 +109,12 @@ pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Cluster> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = Client::try_from(config)
-        .map_err(|e| Failure::ClusterAccess(format!("cannot build a client for {server}: {e}")))?;
+    let client = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| Failure::ClusterAccess(format!("cannot build a client for {server}: {e}")))?
+        .with_layer(&tower::limit::ConcurrencyLimitLayer::new(
+            CONCURRENT_REQUESTS,
+        ))
+        .build();
     Ok(Cluster {
         client,
         context,

@@ -188,46 +188,36 @@ async fn write_record(ctx: &Context, trip: &RoundTrip) -> anyhow::Result<()> {
 
 /// What `status --probe` checks, for the profile's components: each must pass.
 async fn read_only_checks(ctx: &Context, material: &TrustMaterial) -> Result<usize, String> {
-    let mut count = 0;
-    for component in ctx.values.profile().components() {
-        for &check in component.probes {
-            let port = component.port(check.port()).service;
-            let tunnel = Tunnel::to_service(
-                &ctx.cluster,
-                component.namespace(&ctx.values),
-                component.name,
-                port,
-                0,
-            )
-            .await
-            .map_err(|e| format!("{}: {e:#}", check.name()))?;
-            let address = tunnel.local_addr();
-            let result = match check {
-                catalog::ProbeCheck::FulcioRoot => probe::fulcio_root(address, material).await,
-                catalog::ProbeCheck::RekorKey => probe::rekor_public_key(address, material).await,
-                catalog::ProbeCheck::RekorCheckpoint => {
-                    probe::rekor_checkpoint(address, material).await
+    // All at once: each waits mostly on its tunnel and one HTTP answer.
+    let checks = ctx
+        .values
+        .profile()
+        .components()
+        .iter()
+        .flat_map(|component| {
+            component.probes.iter().map(move |&check| async move {
+                let port = component.port(check.port()).service;
+                let namespace = component.namespace(&ctx.values);
+                let tunnel = Tunnel::to_service(&ctx.cluster, namespace, component.name, port, 0)
+                    .await
+                    .map_err(|e| format!("{}: {e:#}", check.name()))?;
+                let result = crate::commands::status::run_check(
+                    check,
+                    tunnel.local_addr(),
+                    &ctx.cluster,
+                    &ctx.values,
+                    material,
+                )
+                .await;
+                if result.outcome != probe::Outcome::Ok {
+                    return Err(format!("{}: {}", result.name, result.detail));
                 }
-                catalog::ProbeCheck::CtlogTreeHead => {
-                    probe::ctlog_tree_head(address, &ctx.values.ctlog.prefix, material).await
-                }
-                catalog::ProbeCheck::TufRepository => {
-                    crate::tuf_instance::probe(address, &ctx.cluster, &ctx.values, material).await
-                }
-                catalog::ProbeCheck::RekorTilesCheckpoint => {
-                    probe::rekor_tiles_checkpoint(address, material).await
-                }
-                catalog::ProbeCheck::TesseractCheckpoint => {
-                    probe::tesseract_checkpoint(address, material).await
-                }
-                catalog::ProbeCheck::TsaCertChain => probe::tsa_cert_chain(address, material).await,
-            };
-            if result.outcome != probe::Outcome::Ok {
-                return Err(format!("{}: {}", result.name, result.detail));
-            }
-            count += 1;
-        }
-    }
+                Ok(())
+            })
+        });
+    let results = futures::future::join_all(checks).await;
+    let count = results.len();
+    results.into_iter().collect::<Result<Vec<()>, String>>()?;
     Ok(count)
 }
 
