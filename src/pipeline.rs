@@ -164,10 +164,11 @@ pub async fn run(
                         ));
                     }
                     ctx.ui.warn(&format!(
-                        "stage {:?} lost the connection to the Kubernetes API server ({error:#}); \
-                         running it again once the server answers",
-                        stage.name
+                        "stage {:?} lost the connection to the Kubernetes API server at {}; \
+                         running it again once the server answers (-v shows the error)",
+                        stage.name, ctx.cluster.server
                     ));
+                    ctx.ui.detail(&format!("{error:#}"));
                     if let Err(waited) = ctx.cluster.answers_again(ctx.deadline).await {
                         let note = format!(
                             "and it did not answer before the --timeout ran out ({waited:#})"
