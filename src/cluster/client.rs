@@ -41,6 +41,10 @@ const GET_A_CLUSTER: &str = "`kind create cluster` makes one (https://kind.sigs.
      checkout of sigstore-up, `sudo tests/cluster/up` starts the test cluster and prints its \
      kubeconfig, usable from this machine with --kubeconfig";
 
+/// How [`Cluster::access_error`]'s message for a server that did not answer starts (no
+/// connection, or one that broke): what [`Cluster::lost`] recognizes.
+const UNREACHABLE: &str = "cannot reach the Kubernetes API server";
+
 /// How long to wait for a TCP+TLS connection to the API server before calling it unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -219,13 +223,42 @@ impl Cluster {
                 );
             }
             other => format!(
-                "cannot reach the Kubernetes API server at {server} (context {context:?}): {}; \
+                "{UNREACHABLE} at {server} (context {context:?}): {}; \
                  check that the cluster is running and reachable from here, or choose another context with --context.\n\
                  No cluster yet? {GET_A_CLUSTER}",
                 error_chain(other)
             ),
         };
         Failure::ClusterAccess(message).into()
+    }
+
+    /// Whether `error` (from work that had reached the API server before) came from losing the
+    /// server: its message says it could not be reached (also when a caller folded that into
+    /// its own text), or the server does not answer right now.
+    pub async fn lost(&self, error: &anyhow::Error) -> bool {
+        format!("{error:#}").contains(UNREACHABLE)
+            || !matches!(
+                tokio::time::timeout(CONNECT_TIMEOUT, self.client.apiserver_version()).await,
+                Ok(Ok(_)) | Ok(Err(kube::Error::Api(_)))
+            )
+    }
+
+    /// Waits until the API server answers again (or `deadline` passes: then the last error).
+    pub async fn answers_again(&self, deadline: tokio::time::Instant) -> anyhow::Result<()> {
+        use crate::retry::{Backoff, retry};
+        let backoff = Backoff::exponential(Duration::from_millis(250), Duration::from_secs(5));
+        retry(
+            deadline,
+            backoff,
+            |_| true,
+            || async {
+                match tokio::time::timeout_at(deadline, self.server_version()).await {
+                    Ok(result) => result.map(|_| ()),
+                    Err(_) => Err(anyhow::anyhow!("no answer before the deadline")),
+                }
+            },
+        )
+        .await
     }
 
     /// The service-account token issuer the API server advertises
