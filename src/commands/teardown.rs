@@ -9,7 +9,7 @@ use kube::ResourceExt as _;
 use tokio::time::Instant;
 
 use crate::cli::{GlobalArgs, TeardownArgs};
-use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned, list_owned_in};
+use crate::cluster::inventory::{OwnedObject, delete_then_wait, list_owned, list_owned_in};
 use crate::cluster::{Applier, Ownership};
 use crate::error::bad_input;
 use crate::instance::{remove_trust_files, state_dir};
@@ -101,10 +101,14 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     if doomed.is_empty() {
         waited.extend(inside);
     }
-    let deleting = async {
-        stop_pods_now(&cluster, &doomed).await?;
-        delete_and_wait(&cluster, &waited, deadline).await
-    };
+    // The pods stop only once their namespaces are terminating: before, their ReplicaSets
+    // replaced them at once, and the replacements stopped after their full grace period.
+    let deleting = delete_then_wait(
+        &cluster,
+        &waited,
+        stop_pods_now(&cluster, &doomed),
+        deadline,
+    );
     // Ctrl-C (caught only from here on: before, nothing is deleted yet and SIGINT just ends
     // the process, also at the confirmation prompt) stops the waiting, not the deletions the
     // API server already accepted: say what is left and how to finish.
