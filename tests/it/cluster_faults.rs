@@ -167,6 +167,118 @@ async fn heals_after_any_pod_is_deleted(install_args: &[&str], values: Values, s
     ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
 }
 
+/// Fulcio's CT client never lowers its back-off (see src/fulcio_ct.rs): signing while the CT
+/// log is down leaves a Fulcio that would stall the next signature meeting a CT hiccup past
+/// cosign's 30 s. `status` warns about it, and `install` restarts Fulcio and proves a round trip.
+#[tokio::test]
+#[ignore = "needs the test cluster (tests/cluster/up); see the module doc"]
+async fn install_restarts_a_fulcio_whose_ct_client_backs_off() {
+    let home_dir = tempfile::tempdir().unwrap();
+    let home = home_dir.path();
+    let _cleanup = Cleanup(home.to_path_buf());
+    let _explain = ExplainOnFailure {
+        home: Some(home.to_path_buf()),
+    };
+    let trust = home.join(".local/state/sigstore-up/sigstore/host");
+    let cluster = cluster().await;
+    let values = Values::default();
+    ok(sigstore_up(home, &["install"]), "install");
+    ok(
+        sigstore_up(home, &["forward", "--detach"]),
+        "forward --detach",
+    );
+    let token_file = token_file(home);
+    let artifact = home.join("artifact.txt");
+    std::fs::write(&artifact, "signed while the CT log is down\n").unwrap();
+    let bundle = home.join("artifact.sigstore.json");
+    let ctlog = sigstore_up::catalog::Profile::Classic
+        .component("ctlog")
+        .unwrap();
+    let namespace = ctlog.namespace(&values).to_string();
+    {
+        let _cordon = Cordon::new(&cluster).await;
+        delete_pods(&cluster, &values, &namespace, ctlog.name).await;
+        let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), &namespace);
+        tokio::time::timeout(
+            HEAL_BOUND,
+            watch_until(
+                &cluster,
+                deployments,
+                ctlog.name,
+                |d: Option<&Deployment>| !deployment_is_ready(d),
+            ),
+        )
+        .await
+        .expect("the CT log still counted ready after its pod was deleted")
+        .unwrap();
+        // A signature needs an SCT: with the CT log down it cannot be made. Fulcio retries the
+        // submission, doubling its back-off, until cosign gives up.
+        let out = run(
+            home,
+            &crate::support::test_binary("cosign"),
+            &[
+                "sign-blob".as_ref(),
+                "--yes".as_ref(),
+                "--signing-config".as_ref(),
+                trust.join("signing_config.json").as_os_str(),
+                "--trusted-root".as_ref(),
+                trust.join("trusted_root.json").as_os_str(),
+                "--identity-token".as_ref(),
+                token_file.as_os_str(),
+                "--bundle".as_ref(),
+                bundle.as_os_str(),
+                artifact.as_os_str(),
+            ],
+        );
+        assert!(!out.status.success(), "cosign signed with the CT log down");
+    }
+    let every: Vec<DeploymentRef> = values
+        .profile()
+        .components()
+        .iter()
+        .map(|c| DeploymentRef {
+            namespace: c.namespace(&values).to_string(),
+            name: c.name.to_string(),
+        })
+        .collect();
+    deployments_ready(
+        &cluster,
+        &every,
+        tokio::time::Instant::now() + HEAL_BOUND,
+        &|_| {},
+        &[],
+    )
+    .await
+    .unwrap();
+
+    // Every component is ready, and status says what is wrong all the same.
+    let status = sigstore_up(home, &["status", "-o", "json"]);
+    assert_eq!(status.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("CT client"), "{report}");
+
+    // install restarts Fulcio and proves signing by a round trip.
+    let again = sigstore_up(home, &["install"]);
+    let log = crate::support::stderr(&again);
+    ok(again, "install after the CT log outage");
+    assert!(log.contains("restarting Fulcio"), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains(" signable ") && l.contains("signed as")),
+        "{log}"
+    );
+    let status = sigstore_up(home, &["status", "-o", "json"]);
+    assert_eq!(status.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(report.get("warnings").is_none(), "{report}");
+
+    cosign_sign(home, &trust, &token_file, &artifact, &bundle);
+    assert!(cosign_verify(home, &trust, &artifact, &bundle));
+    ok(sigstore_up(home, &["forward", "--stop"]), "forward --stop");
+    ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
+}
+
 /// Deletes the component's pods (those of this instance) without waiting for them to go.
 async fn delete_pods(cluster: &Cluster, values: &Values, namespace: &str, name: &str) {
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
