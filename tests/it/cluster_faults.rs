@@ -25,6 +25,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
+use kube::runtime::wait::conditions;
 use kube::{Api, ResourceExt};
 use sigstore_up::catalog::Component;
 use sigstore_up::cluster::Cluster;
@@ -279,7 +280,9 @@ async fn install_restarts_a_fulcio_whose_ct_client_backs_off() {
     ok(sigstore_up(home, &["teardown", "--yes"]), "teardown");
 }
 
-/// Deletes the component's pods (those of this instance) without waiting for them to go.
+/// Deletes the component's pods (those of this instance) and waits until they are gone: a
+/// terminating pod may still serve (kube-proxy falls back to terminating endpoints while a
+/// Service has no ready one), so the component is down only once its pods are.
 async fn delete_pods(cluster: &Cluster, values: &Values, namespace: &str, name: &str) {
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
     let selector = format!(
@@ -291,10 +294,25 @@ async fn delete_pods(cluster: &Cluster, values: &Values, namespace: &str, name: 
         .await
         .unwrap();
     assert!(!list.items.is_empty(), "no pod of {namespace}/{name}");
-    for pod in list.items {
+    for pod in &list.items {
         pods.delete(&pod.name_any(), &DeleteParams::default())
             .await
             .unwrap();
+    }
+    for pod in &list.items {
+        let uid = pod.uid().unwrap_or_default();
+        tokio::time::timeout(
+            HEAL_BOUND,
+            watch_until(
+                cluster,
+                pods.clone(),
+                &pod.name_any(),
+                conditions::is_deleted(&uid),
+            ),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("pod {namespace}/{} is still there", pod.name_any()))
+        .unwrap();
     }
 }
 
