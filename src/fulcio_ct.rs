@@ -121,8 +121,11 @@ pub async fn of_fulcio(cluster: &Cluster, values: &Values) -> anyhow::Result<CtB
     let target = deployment(values);
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &target.namespace);
     let selector = format!(
-        "app.kubernetes.io/name={},app.kubernetes.io/instance={}",
-        target.name, values.instance
+        "{}={},{}={}",
+        crate::values::LABEL_NAME,
+        target.name,
+        crate::values::LABEL_INSTANCE,
+        values.instance
     );
     let list = pods
         .list(&ListParams::default().labels(&selector))

@@ -114,7 +114,10 @@ impl Supervised<'_> {
         if !process_exists(pid) {
             return Ok(ProcessState::Gone);
         }
-        let Some(arguments) = command_line(pid)? else {
+        // An empty command line is a process on its way out (its memory, and with it the
+        // command line, is released before it becomes a zombie) or a kernel thread: neither runs
+        // anything of ours.
+        let Some(arguments) = command_line(pid)?.filter(|args| !args.is_empty()) else {
             return Ok(ProcessState::Gone);
         };
         let names_pid_file =
