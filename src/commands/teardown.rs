@@ -11,11 +11,15 @@ use tokio::time::Instant;
 use crate::cli::{GlobalArgs, TeardownArgs};
 use crate::cluster::inventory::{OwnedObject, delete_and_wait, list_owned, list_owned_in};
 use crate::cluster::{Applier, Ownership};
-use crate::error::bad_input;
+use crate::error::{Failure, bad_input, failure_of};
 use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
 use crate::values::MANAGER;
+
+/// Cluster-scoped kinds install creates only when asked to (the opt-in ClusterRoleBinding of
+/// `fulcio.anonymous_oidc_discovery`).
+const OPT_IN_CLUSTER_KINDS: &[&str] = &["ClusterRoleBinding"];
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let mut values = super::load_values(global, &args.values, None)?;
@@ -55,11 +59,33 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     let namespace_kind = [("v1".to_string(), "Namespace".to_string())];
     let namespaces = list_owned(&applier, &namespace_kind, &ownership).await?;
     let names: Vec<String> = namespaces.iter().map(|n| n.object.name_any()).collect();
-    let others: Vec<(String, String)> = kinds
+    let (opt_in, others): (Vec<(String, String)>, Vec<(String, String)>) = kinds
         .into_iter()
         .filter(|kind| kind.1 != "Namespace")
-        .collect();
-    let objects = list_owned_in(&applier, &others, &ownership, Some(&names)).await?;
+        .partition(|kind| OPT_IN_CLUSTER_KINDS.contains(&kind.1.as_str()));
+    let mut objects = list_owned_in(&applier, &others, &ownership, Some(&names)).await?;
+    // Only an opt-in creates these (fulcio.anonymous_oidc_discovery), so the rights to list
+    // them are not required (README, "Clusters you do not control"): without them, say what
+    // may be left instead of failing.
+    match list_owned_in(&applier, &opt_in, &ownership, None).await {
+        Ok(found) => objects.extend(found),
+        Err(e) if matches!(failure_of(&e), Some(Failure::ClusterAccess(_))) => {
+            ui.warn(&format!(
+                "cannot list {}: {}; if instance {:?} was installed with \
+                 fulcio.anonymous_oidc_discovery=true, delete its binding with `kubectl delete \
+                 clusterrolebinding -l {}`",
+                opt_in
+                    .iter()
+                    .map(|kind| kind.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                format!("{e:#}"),
+                values.instance,
+                ownership.selector(),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
     let namespaces = if args.keep_namespaces {
         Vec::new()
     } else {
