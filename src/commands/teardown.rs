@@ -59,7 +59,8 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     let namespace_kind = [("v1".to_string(), "Namespace".to_string())];
     let namespaces = list_owned(&applier, &namespace_kind, &ownership).await?;
     let names: Vec<String> = namespaces.iter().map(|n| n.object.name_any()).collect();
-    let (opt_in, others): (Vec<(String, String)>, Vec<(String, String)>) = kinds
+    type Kinds = Vec<(String, String)>;
+    let (opt_in, others): (Kinds, Kinds) = kinds
         .into_iter()
         .filter(|kind| kind.1 != "Namespace")
         .partition(|kind| OPT_IN_CLUSTER_KINDS.contains(&kind.1.as_str()));
@@ -71,7 +72,7 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
         Ok(found) => objects.extend(found),
         Err(e) if matches!(failure_of(&e), Some(Failure::ClusterAccess(_))) => {
             ui.warn(&format!(
-                "cannot list {}: {}; if instance {:?} was installed with \
+                "cannot list {}: {e:#}; if instance {:?} was installed with \
                  fulcio.anonymous_oidc_discovery=true, delete its binding with `kubectl delete \
                  clusterrolebinding -l {}`",
                 opt_in
@@ -79,7 +80,6 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
                     .map(|kind| kind.1.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                format!("{e:#}"),
                 values.instance,
                 ownership.selector(),
             ));
