@@ -18,6 +18,7 @@ mod cli_instances;
 mod cluster_data_tier;
 mod cluster_install;
 mod cluster_instances;
+mod cluster_interruptions;
 mod cluster_oidc_discovery;
 mod cluster_trust;
 mod cluster_trust_stack;
