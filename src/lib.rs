@@ -52,6 +52,7 @@ pub mod cluster;
 pub mod commands;
 pub mod duration;
 pub mod error;
+pub mod fulcio_ct;
 pub mod instance;
 pub mod pipeline;
 pub mod ports;

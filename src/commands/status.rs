@@ -51,6 +51,10 @@ pub struct StatusReport {
     pub server: String,
     pub ready: bool,
     pub components: Vec<ComponentStatus>,
+    /// What is ready but will not stay signable (also printed as warnings): a Fulcio whose CT
+    /// client backs off long (see `fulcio_ct`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The end-to-end checks, with --probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probes: Option<Vec<Check>>,
@@ -74,6 +78,14 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
             .map(|(namespace, name)| component_status(&cluster, &ownership, namespace, name)),
     )
     .await?;
+    let mut warnings = Vec::new();
+    let fulcio = crate::catalog::fulcio::COMPONENT.name;
+    if statuses.iter().any(|s| s.name == fulcio && s.present) {
+        let backoff = crate::fulcio_ct::of_fulcio(&cluster, &values).await?;
+        if backoff.needs_restart() {
+            warnings.push(format!("{backoff}; `sigstore-up install` restarts Fulcio"));
+        }
+    }
     let probes = if args.probe {
         Some(probe(&cluster, &ownership, &values).await?)
     } else {
@@ -85,6 +97,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
         server: cluster.server.clone(),
         ready: statuses.iter().all(|s| s.ready),
         components: statuses,
+        warnings,
         probes,
     };
     match args.output {
@@ -96,6 +109,9 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
         .iter()
         .filter(|c| c.outcome == Outcome::Mismatch)
         .collect();
+    for warning in &report.warnings {
+        ui.warn(warning);
+    }
     for check in &mismatches {
         ui.warn(&format!("{}: {}", check.name, check.detail));
     }

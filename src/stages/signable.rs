@@ -139,7 +139,11 @@ pub const RECORD: &catalog::Object = &catalog::fulcio::SIGNABLE_RECORD;
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
         let material = ctx.trust_material.get()?.clone();
-        if ctx.changed.is_empty()
+        // A Fulcio whose CT client already backs off long (see fulcio_ct) is restarted first;
+        // then signing is proved by a round trip, not by the record.
+        let restarted = clear_ct_backoff(ctx, line).await?;
+        if !restarted
+            && ctx.changed.is_empty()
             && let Some(record) = read_record(ctx).await?
         {
             // The same pods, none restarted, all ready: the processes that passed the record's
@@ -168,13 +172,33 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
                 )),
             }
         }
-        let trip = round_trip(ctx, line, &material)
+        let mut trip = round_trip(ctx, line, &material)
             .await
             .map_err(out_of_time)?;
+        // The round trip itself may have met a flaky CT log (each failure Fulcio retried is
+        // one more doubling): hand over a Fulcio without that, proved once more.
+        if clear_ct_backoff(ctx, line).await? {
+            trip = round_trip(ctx, line, &material)
+                .await
+                .map_err(out_of_time)?;
+        }
         let pods = serving_pods(ctx).await?.unwrap_or_default();
         write_record(ctx, &trip.describe(), &pods).await?;
         Ok(Outcome::Signable(Proof::RoundTrip(trip)))
     })
+}
+
+/// Restarts Fulcio when its CT client's back-off has grown so long that one more CT log
+/// hiccup would stall a signature (`fulcio_ct::RESTART_AT`); says so. Whether it did.
+async fn clear_ct_backoff(ctx: &Context, line: &StageLine) -> anyhow::Result<bool> {
+    let backoff = crate::fulcio_ct::of_fulcio(&ctx.cluster, &ctx.values).await?;
+    if !backoff.needs_restart() {
+        return Ok(false);
+    }
+    ctx.ui.warn(&format!("{backoff}; restarting Fulcio"));
+    line.progress("restarting Fulcio (its CT client backs off)");
+    crate::fulcio_ct::restart_fulcio(&ctx.cluster, &ctx.values, ctx.deadline).await?;
+    Ok(true)
 }
 
 /// A hop that kept failing in a way worth asking again until the deadline is "not ready in

@@ -16,7 +16,7 @@
 use crate::support::cluster::*;
 use crate::support::e2e::*;
 use crate::support::trust::IDENTITY;
-use crate::support::{self, sigstore_python, test_binary};
+use crate::support::{self, sigstore_python};
 
 use std::path::Path;
 
@@ -55,13 +55,7 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
         forward.contains("FULCIO_URL=http://127.0.0.1:5555"),
         "{forward}"
     );
-    let token = ok(sigstore_up(home, &["token"]), "token")
-        .trim()
-        .to_string();
-    assert_eq!(token.split('.').count(), 3, "a JWT");
-    // cosign reads the token from a file, so that it never appears in a command line or this log
-    let token_file = home.join("oidc-token");
-    std::fs::write(&token_file, &token).unwrap();
+    let token_file = token_file(home);
 
     // sigstore-python 4.5.1 cannot parse the bundle of a log's very first entry: protobuf JSON
     // leaves out its zero logIndex and its empty inclusion-proof hashes, and its models require
@@ -70,36 +64,18 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
     // not rely on it.)
     let first = home.join("first.txt");
     std::fs::write(&first, "the log's first entry\n").unwrap();
-    let signing_config = state.join("signing_config.json");
-    let trusted_root = state.join("trusted_root.json");
-    let sign = |file: &Path, bundle: &Path| {
-        run(
-            home,
-            &test_binary("cosign"),
-            &[
-                "sign-blob".as_ref(),
-                "--yes".as_ref(),
-                "--signing-config".as_ref(),
-                signing_config.as_os_str(),
-                "--trusted-root".as_ref(),
-                trusted_root.as_os_str(),
-                "--identity-token".as_ref(),
-                token_file.as_os_str(),
-                "--bundle".as_ref(),
-                bundle.as_os_str(),
-                file.as_os_str(),
-            ],
-        )
-    };
-    ok(
-        sign(&first, &home.join("first.sigstore.json")),
-        "cosign sign-blob (first entry)",
+    cosign_sign(
+        home,
+        &state,
+        &token_file,
+        &first,
+        &home.join("first.sigstore.json"),
     );
 
     let artifact = home.join("artifact.txt");
     std::fs::write(&artifact, "hello from the private Sigstore stack\n").unwrap();
     let bundle = home.join("artifact.sigstore.json");
-    ok(sign(&artifact, &bundle), "cosign sign-blob");
+    cosign_sign(home, &state, &token_file, &artifact, &bundle);
     let bundle_json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
     let entries = &bundle_json["verificationMaterial"]["tlogEntries"];
@@ -113,33 +89,12 @@ async fn keyless_cosign_round_trip_with_what_sigstore_up_wrote() {
         "the entry carries an inclusion proof"
     );
 
-    let verify = |file: &Path| {
-        run(
-            home,
-            &test_binary("cosign"),
-            &[
-                "verify-blob".as_ref(),
-                "--bundle".as_ref(),
-                bundle.as_os_str(),
-                "--trusted-root".as_ref(),
-                trusted_root.as_os_str(),
-                "--certificate-identity".as_ref(),
-                IDENTITY.as_ref(),
-                "--certificate-oidc-issuer".as_ref(),
-                "https://kubernetes.default.svc.cluster.local".as_ref(),
-                file.as_os_str(),
-            ],
-        )
-    };
-    let out = verify(&artifact);
-    assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Verified OK"));
+    let verify = |file: &Path| cosign_verify(home, &state, file, &bundle);
+    assert!(verify(&artifact), "cosign rejected the bundle");
 
     let tampered = home.join("tampered.txt");
     std::fs::write(&tampered, "hello from the private Sigstore stack!\n").unwrap();
-    assert!(
-        !verify(&tampered).status.success(),
-        "cosign accepted a tampered blob"
-    );
+    assert!(!verify(&tampered), "cosign accepted a tampered blob");
 
     // A second, independent client: sigstore-python, with our ClientTrustConfig (the same
     // trusted root), offline (the bundle's inclusion proof and SET, no Rekor lookup).

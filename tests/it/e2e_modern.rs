@@ -19,56 +19,9 @@ use sigstore_up::cluster::Tunnel;
 use crate::support::cluster::*;
 use crate::support::e2e::*;
 use crate::support::trust::IDENTITY;
-use crate::support::{self, clean_command, raw_http_get, sigstore_python, test_binary};
+use crate::support::{self, clean_command, raw_http_get, sigstore_python};
 
 const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
-
-/// cosign sign-blob with the audience's signing config and trusted root.
-fn cosign_sign(home: &Path, trust: &Path, token_file: &Path, file: &Path, bundle: &Path) {
-    let signing_config = trust.join("signing_config.json");
-    let trusted_root = trust.join("trusted_root.json");
-    ok(
-        run(
-            home,
-            &test_binary("cosign"),
-            &[
-                "sign-blob".as_ref(),
-                "--yes".as_ref(),
-                "--signing-config".as_ref(),
-                signing_config.as_os_str(),
-                "--trusted-root".as_ref(),
-                trusted_root.as_os_str(),
-                "--identity-token".as_ref(),
-                token_file.as_os_str(),
-                "--bundle".as_ref(),
-                bundle.as_os_str(),
-                file.as_os_str(),
-            ],
-        ),
-        "cosign sign-blob",
-    );
-}
-
-fn cosign_verify(home: &Path, trust: &Path, file: &Path, bundle: &Path) -> bool {
-    let trusted_root = trust.join("trusted_root.json");
-    let out = run(
-        home,
-        &test_binary("cosign"),
-        &[
-            "verify-blob".as_ref(),
-            "--bundle".as_ref(),
-            bundle.as_os_str(),
-            "--trusted-root".as_ref(),
-            trusted_root.as_os_str(),
-            "--certificate-identity".as_ref(),
-            IDENTITY.as_ref(),
-            "--certificate-oidc-issuer".as_ref(),
-            ISSUER.as_ref(),
-            file.as_os_str(),
-        ],
-    );
-    out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Verified OK")
-}
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap())

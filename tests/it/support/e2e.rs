@@ -10,6 +10,7 @@ use kube::{Api, Client};
 
 use super::cli::{self, SIGSTORE_UP};
 use super::cluster::kubeconfig;
+use super::trust::{IDENTITY, OIDC_ISSUER};
 use super::{self as support, clean_command};
 
 /// Everything the commands of this test process printed (but the token `token` was asked for),
@@ -170,4 +171,68 @@ impl Drop for Cleanup {
             sigstore_up(&self.0, &["teardown", "--yes"]);
         }
     }
+}
+
+/// `cosign sign-blob`, keyless, with only what install wrote for one audience (`trust`: its
+/// signing config and trusted root) and a token file (cosign reads the token from the file, so
+/// that it never appears in a command line or a test log). Panics when cosign fails.
+pub fn cosign_sign(home: &Path, trust: &Path, token_file: &Path, file: &Path, bundle: &Path) {
+    let signing_config = trust.join("signing_config.json");
+    let trusted_root = trust.join("trusted_root.json");
+    ok(
+        run(
+            home,
+            &support::test_binary("cosign"),
+            &[
+                "sign-blob".as_ref(),
+                "--yes".as_ref(),
+                "--signing-config".as_ref(),
+                signing_config.as_os_str(),
+                "--trusted-root".as_ref(),
+                trusted_root.as_os_str(),
+                "--identity-token".as_ref(),
+                token_file.as_os_str(),
+                "--bundle".as_ref(),
+                bundle.as_os_str(),
+                file.as_os_str(),
+            ],
+        ),
+        &format!("cosign sign-blob {}", file.display()),
+    );
+}
+
+/// `cosign verify-blob` of `file` against `bundle` with the audience's trusted root, the test
+/// token's identity and the cluster's issuer (no skip or insecure flag): did cosign say
+/// "Verified OK"?
+pub fn cosign_verify(home: &Path, trust: &Path, file: &Path, bundle: &Path) -> bool {
+    let trusted_root = trust.join("trusted_root.json");
+    let out = run(
+        home,
+        &support::test_binary("cosign"),
+        &[
+            "verify-blob".as_ref(),
+            "--bundle".as_ref(),
+            bundle.as_os_str(),
+            "--trusted-root".as_ref(),
+            trusted_root.as_os_str(),
+            "--certificate-identity".as_ref(),
+            IDENTITY.as_ref(),
+            "--certificate-oidc-issuer".as_ref(),
+            OIDC_ISSUER.as_ref(),
+            file.as_os_str(),
+        ],
+    );
+    out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Verified OK")
+}
+
+/// A fresh token from `sigstore-up token` (service account `default` of namespace `default`,
+/// the identity [`cosign_verify`] expects), written to `home/oidc-token` for [`cosign_sign`].
+pub fn token_file(home: &Path) -> PathBuf {
+    let token = ok(sigstore_up(home, &["token"]), "token")
+        .trim()
+        .to_string();
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    let path = home.join("oidc-token");
+    std::fs::write(&path, &token).unwrap();
+    path
 }
