@@ -808,6 +808,10 @@ pub mod fulcio {
         id: "ca_crt",
         name: "ca.crt",
     };
+    /// The projected volume with Fulcio's own service-account token, and its file (Fulcio's
+    /// fixed name, in `path("token_dir")`).
+    pub const TOKEN_VOLUME: &str = "sa-token";
+    pub const TOKEN_FILE: &str = "token";
     /// The cluster CA, published by Kubernetes in every namespace.
     pub const CLUSTER_CA: Object = Object {
         id: "cluster_ca",
@@ -835,8 +839,12 @@ pub mod fulcio {
             },
         ],
         objects: &[CA, CONFIG, CLUSTER_CA, SIGNABLE_RECORD],
-        // Fulcio reads the cluster CA from this fixed path for a kubernetes-type issuer.
-        paths: &[("cluster_ca_dir", "/var/run/fulcio")],
+        // Fulcio reads the cluster CA from this fixed path for a kubernetes-type issuer, and
+        // sends the token in the standard service-account path with its discovery requests.
+        paths: &[
+            ("cluster_ca_dir", "/var/run/fulcio"),
+            ("token_dir", "/var/run/secrets/kubernetes.io/serviceaccount"),
+        ],
         templates: &[
             template!("fulcio/config.yaml"),
             template!(
@@ -1604,7 +1612,7 @@ mod tests {
         let mut elsewhere = Values::default();
         elsewhere.namespaces.trillian = "t".into();
         elsewhere.namespaces.ctlog = "c".into();
-        elsewhere.fulcio.anonymous_oidc_discovery = false;
+        elsewhere.fulcio.anonymous_oidc_discovery = true;
         let mut with_tsa = Values::default();
         with_tsa.tsa.enabled = true;
         let modern = Values {

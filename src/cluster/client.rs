@@ -264,6 +264,12 @@ impl Cluster {
     /// The service-account token issuer the API server advertises
     /// (`/.well-known/openid-configuration` → `issuer`).
     pub async fn service_account_issuer(&self) -> anyhow::Result<String> {
+        Ok(self.oidc_discovery().await?.issuer)
+    }
+
+    /// The API server's OIDC discovery document (`/.well-known/openid-configuration`): the
+    /// service-account issuer and where it says its keys are (`jwks_uri`).
+    pub async fn oidc_discovery(&self) -> anyhow::Result<OidcDiscoveryDocument> {
         let request = http::Request::get("/.well-known/openid-configuration")
             .body(Vec::new())
             .context("building the discovery request")?;
@@ -275,11 +281,24 @@ impl Cluster {
             .context("reading the service-account issuer from /.well-known/openid-configuration")?;
         let document: serde_json::Value =
             serde_json::from_str(&text).context("the OIDC discovery document is not JSON")?;
-        document["issuer"]
-            .as_str()
-            .map(str::to_string)
-            .context("the OIDC discovery document has no issuer")
+        let field = |key: &str| {
+            document[key]
+                .as_str()
+                .map(str::to_string)
+                .with_context(|| format!("the OIDC discovery document has no {key}"))
+        };
+        Ok(OidcDiscoveryDocument {
+            issuer: field("issuer")?,
+            jwks_uri: field("jwks_uri")?,
+        })
     }
+}
+
+/// What install needs of the API server's OIDC discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcDiscoveryDocument {
+    pub issuer: String,
+    pub jwks_uri: String,
 }
 
 /// `outer: inner: innermost` for an error and its sources.

@@ -57,6 +57,8 @@ struct State {
     /// Every request, as `METHOD path`.
     requests: Vec<String>,
     resource_version: u64,
+    /// The OIDC discovery document, when not the default one (see [`FakeApi::set_discovery`]).
+    discovery: Option<Value>,
 }
 
 /// The fake API server; clones share one store.
@@ -102,6 +104,12 @@ impl FakeApi {
         );
     }
 
+    /// Makes `/.well-known/openid-configuration` name this issuer and `jwks_uri`.
+    pub fn set_discovery(&self, issuer: &str, jwks_uri: &str) {
+        self.state.lock().unwrap().discovery =
+            Some(json!({ "issuer": issuer, "jwks_uri": jwks_uri }));
+    }
+
     /// Makes SelfSubjectAccessReview answer "not allowed" for this verb on this resource.
     pub fn deny(&self, verb: &str, resource: &str, namespace: &str) {
         self.state
@@ -129,7 +137,13 @@ impl FakeApi {
             return ok(json!({"major": "1", "minor": "34", "gitVersion": "v1.34.12"}));
         }
         if path == "/.well-known/openid-configuration" {
-            return ok(json!({"issuer": "https://kubernetes.default.svc.cluster.local"}));
+            return ok(state.discovery.clone().unwrap_or_else(|| {
+                // as the test cluster serves it (tests/cluster/up: --service-account-jwks-uri)
+                json!({
+                    "issuer": "https://kubernetes.default.svc.cluster.local",
+                    "jwks_uri": "https://kubernetes.default.svc.cluster.local/openid/v1/jwks",
+                })
+            }));
         }
         if let Some(list) = discovery(path) {
             return ok(list);

@@ -11,12 +11,16 @@ use tokio::time::Instant;
 use crate::cli::{GlobalArgs, TeardownArgs};
 use crate::cluster::inventory::{OwnedObject, delete_then_wait, list_owned, list_owned_in};
 use crate::cluster::{Applier, Ownership};
-use crate::error::bad_input;
+use crate::error::{Failure, bad_input, failure_of};
 use crate::instance::{remove_trust_files, state_dir};
 use crate::pipeline::kinds_created_by_stages;
 use crate::render::all_kinds;
 use crate::ui::Ui;
 use crate::values::{MANAGER, Values};
+
+/// Cluster-scoped kinds install creates only when asked to (the opt-in ClusterRoleBinding of
+/// `fulcio.anonymous_oidc_discovery`).
+const OPT_IN_CLUSTER_KINDS: &[&str] = &["ClusterRoleBinding"];
 
 pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let mut values = super::load_values(global, &args.values, None)?;
@@ -41,7 +45,15 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, ui: &Ui) -> anyhow::R
     let line = ui.stage("find owned objects");
     line.progress(&format!("{} on {}", ownership.selector(), cluster.server));
     cluster.server_version().await?;
-    let (namespaces, objects) = find_owned(&applier, &ownership).await?;
+    let (namespaces, objects, unlisted) = find_owned(&applier, &ownership).await?;
+    if let Some(why) = unlisted {
+        ui.warn(&format!(
+            "{why}; if instance {:?} was installed with fulcio.anonymous_oidc_discovery=true, \
+             delete its binding with `kubectl delete clusterrolebinding -l {}`",
+            values.instance,
+            ownership.selector(),
+        ));
+    }
     let namespaces = if args.keep_namespaces {
         Vec::new()
     } else {
@@ -160,11 +172,12 @@ async fn interrupted(applier: &Applier, ownership: &Ownership, values: &Values, 
     ));
 }
 
-/// The instance's namespaces, and its other objects (in those namespaces, or cluster-scoped).
+/// The instance's namespaces, and its other objects (in those namespaces, or cluster-scoped);
+/// and why the kinds of [`OPT_IN_CLUSTER_KINDS`] could not be listed, if they could not.
 async fn find_owned(
     applier: &Applier,
     ownership: &Ownership,
-) -> anyhow::Result<(Vec<OwnedObject>, Vec<OwnedObject>)> {
+) -> anyhow::Result<(Vec<OwnedObject>, Vec<OwnedObject>, Option<String>)> {
     let mut kinds = all_kinds()?;
     // A Lease an install left behind when it was killed (see stages::lock).
     let lease = [("coordination.k8s.io/v1", "Lease")];
@@ -180,17 +193,31 @@ async fn find_owned(
     let namespace_kind = [("v1".to_string(), "Namespace".to_string())];
     let namespaces = list_owned(applier, &namespace_kind, ownership).await?;
     let names: Vec<String> = namespaces.iter().map(|n| n.object.name_any()).collect();
-    let others: Vec<(String, String)> = kinds
+    type Kinds = Vec<(String, String)>;
+    let (opt_in, others): (Kinds, Kinds) = kinds
         .into_iter()
         .filter(|kind| kind.1 != "Namespace")
-        .collect();
-    let objects = list_owned_in(applier, &others, ownership, Some(&names)).await?;
-    Ok((namespaces, objects))
+        .partition(|kind| OPT_IN_CLUSTER_KINDS.contains(&kind.1.as_str()));
+    let mut objects = list_owned_in(applier, &others, ownership, Some(&names)).await?;
+    // Only an opt-in creates these (fulcio.anonymous_oidc_discovery), so the rights to list
+    // them are not required (README, "Clusters you do not control"): without them, say what
+    // may be left instead of failing.
+    let unlisted = match list_owned_in(applier, &opt_in, ownership, None).await {
+        Ok(found) => {
+            objects.extend(found);
+            None
+        }
+        Err(e) if matches!(failure_of(&e), Some(Failure::ClusterAccess(_))) => {
+            Some(format!("cannot list ClusterRoleBindings: {e:#}"))
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((namespaces, objects, unlisted))
 }
 
 /// Every object of the instance still on the cluster (namespaces included).
 async fn still_there(applier: &Applier, ownership: &Ownership) -> anyhow::Result<Vec<OwnedObject>> {
-    let (namespaces, mut objects) = find_owned(applier, ownership).await?;
+    let (namespaces, mut objects, _unlisted) = find_owned(applier, ownership).await?;
     objects.extend(namespaces);
     Ok(objects)
 }

@@ -15,7 +15,7 @@ use crate::error::Failure;
 use crate::pipeline::{created_by_stages, installed_tiers, object_ref};
 use crate::render::render;
 use crate::ui::StageLine;
-use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY};
+use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY, OidcDiscovery, Values, url_authority};
 
 /// The oldest Kubernetes we support: the newest API install relies on is Pod Security admission
 /// (restricted profile, enforced by namespace label), GA in 1.25; the others are older
@@ -78,12 +78,22 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
 
         // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
         let profile = ctx.values.profile();
-        if ctx.values.fulcio.issuer_url.is_empty()
-            && profile.component(catalog::fulcio::COMPONENT.id).is_some()
-        {
-            line.progress("reading the service-account issuer");
-            ctx.values.fulcio.issuer_url = ctx.cluster.service_account_issuer().await?;
-            ctx.manifests = render(&ctx.values)?;
+        if profile.component(catalog::fulcio::COMPONENT.id).is_some() {
+            let mut discovery = None;
+            if ctx.values.fulcio.issuer_url.is_empty() {
+                line.progress("reading the service-account issuer");
+                let document = ctx.cluster.oidc_discovery().await?;
+                ctx.values.fulcio.issuer_url = document.issuer.clone();
+                discovery = Some(document);
+                ctx.manifests = render(&ctx.values)?;
+            }
+            if ctx.values.oidc_discovery() == OidcDiscovery::OwnToken {
+                let document = match discovery {
+                    Some(document) => document,
+                    None => ctx.cluster.oidc_discovery().await?,
+                };
+                own_token_reaches_keys(&ctx.values, &document.jwks_uri)?;
+            }
         }
 
         let objects = objects_install_writes(ctx)?;
@@ -122,6 +132,34 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             context: ctx.cluster.context.clone(),
         })
     })
+}
+
+/// Fulcio sends its token only to the issuer's host and refuses to fetch the keys from any
+/// other (pkg/config in Fulcio: the bearer-token transport), so with its own token it can read
+/// the keys only when the API server's discovery document puts them on the issuer's host. Many
+/// clusters advertise the API server's own address there instead (kube-apiserver's default:
+/// `https://<advertise-address>:<port>/openid/v1/jwks`, e.g. kind and minikube).
+fn own_token_reaches_keys(values: &Values, jwks_uri: &str) -> anyhow::Result<()> {
+    let issuer = values.issuer_url_or_fallback();
+    if url_authority(jwks_uri) == url_authority(issuer) {
+        return Ok(());
+    }
+    let suggested = format!("{}/openid/v1/jwks", issuer.trim_end_matches('/'));
+    Err(Failure::ClusterAccess(format!(
+        "Fulcio cannot read the cluster's service-account signing keys with its own token: the \
+         API server's discovery document puts them at {jwks_uri}, on another host than the \
+         issuer {issuer}, and Fulcio sends its token to the issuer's host only. Nothing was \
+         applied. Either\n\
+         - have the API server advertise the keys on the issuer's host: start kube-apiserver \
+         with --service-account-jwks-uri={suggested} (kind: a kubeadmConfigPatches entry, see \
+         README \"Fulcio and the cluster's OIDC discovery\"; minikube: \
+         --extra-config=apiserver.service-account-jwks-uri={suggested}), or\n\
+         - let Fulcio read them anonymously: --set fulcio.anonymous_oidc_discovery=true, which \
+         creates ClusterRoleBinding sigstore-up-{instance}-oidc-discovery, letting anyone who \
+         reaches the API server read the discovery document and keys (cluster-wide).",
+        instance = values.instance,
+    ))
+    .into())
 }
 
 /// Every object the wired stages write: the manifests of the installed tiers and the objects

@@ -714,9 +714,10 @@ pub fn failure_for_status(
             Hop::Fulcio,
             answer,
             "Fulcio refused the service-account token: it must reach the cluster's OIDC \
-             discovery (the issuer in ConfigMap fulcio-config, `kubectl get --raw \
-             /.well-known/openid-configuration`) and fulcio.client_id must be the token's \
-             audience",
+             discovery and keys (the issuer in ConfigMap fulcio-config, `kubectl get --raw \
+             /.well-known/openid-configuration`; Fulcio's log names the request that failed; \
+             README: \"Fulcio and the cluster's OIDC discovery\") and fulcio.client_id must be \
+             the token's audience",
         ),
         _ => HopFailure::new(hop, answer, places.logs(hop)),
     };

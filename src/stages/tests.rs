@@ -60,6 +60,104 @@ async fn preflight_passes_on_an_empty_cluster_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn preflight_by_default_needs_no_cluster_wide_binding_and_fulcio_gets_its_token() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    run_stage(&mut ctx, preflight::run).await.unwrap();
+    assert_eq!(
+        ctx.values.oidc_discovery(),
+        crate::values::OidcDiscovery::OwnToken
+    );
+    let kinds: Vec<&str> = ctx.manifests.iter().map(|m| m.kind()).collect();
+    assert!(!kinds.contains(&"ClusterRoleBinding"), "{kinds:?}");
+    let deployment = ctx
+        .manifests
+        .iter()
+        .find(|m| m.kind() == "Deployment" && m.name() == fulcio::COMPONENT.name)
+        .unwrap();
+    let mounts = &deployment.object["spec"]["template"]["spec"]["containers"][0]["volumeMounts"];
+    assert!(
+        mounts
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|m| m["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount"),
+        "{mounts:?}"
+    );
+}
+
+#[tokio::test]
+async fn preflight_refuses_keys_on_another_host_and_names_both_fixes() {
+    let fake = FakeApi::new();
+    // kube-apiserver's default jwks_uri (kind, minikube): its own address
+    fake.set_discovery(
+        "https://kubernetes.default.svc.cluster.local",
+        "https://172.18.0.2:6443/openid/v1/jwks",
+    );
+    let mut ctx = context(&fake);
+    let error = run_stage(&mut ctx, preflight::run).await.unwrap_err();
+    assert!(
+        matches!(failure_of(&error), Some(Failure::ClusterAccess(_))),
+        "{error:#}"
+    );
+    let message = format!("{error:#}");
+    for part in [
+        "https://172.18.0.2:6443/openid/v1/jwks",
+        "--service-account-jwks-uri=https://kubernetes.default.svc.cluster.local/openid/v1/jwks",
+        "--set fulcio.anonymous_oidc_discovery=true",
+        "sigstore-up-sigstore-oidc-discovery",
+    ] {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+    assert_eq!(writes(&fake), Vec::<String>::new());
+
+    // An explicit port differs for Fulcio too (it compares host:port as written).
+    fake.set_discovery(
+        "https://kubernetes.default.svc.cluster.local",
+        "https://kubernetes.default.svc.cluster.local:443/openid/v1/jwks",
+    );
+    let mut ctx = context(&fake);
+    run_stage(&mut ctx, preflight::run).await.unwrap_err();
+
+    // The opt-in does not need the keys on the issuer's host, and renders its binding.
+    let mut values = Values::default();
+    values.fulcio.anonymous_oidc_discovery = true;
+    let mut ctx = context_with(&fake, values);
+    run_stage(&mut ctx, preflight::run).await.unwrap();
+    assert!(
+        ctx.manifests
+            .iter()
+            .any(|m| m.kind() == "ClusterRoleBinding"
+                && m.name() == "sigstore-up-sigstore-oidc-discovery")
+    );
+}
+
+#[tokio::test]
+async fn preflight_with_an_issuer_outside_the_cluster_needs_neither_token_nor_binding() {
+    let fake = FakeApi::new();
+    // EKS: the issuer is the provider's public host, and so are its keys
+    fake.set_discovery(
+        "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+        "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC/keys",
+    );
+    let mut ctx = context(&fake);
+    run_stage(&mut ctx, preflight::run).await.unwrap();
+    assert_eq!(
+        ctx.values.oidc_discovery(),
+        crate::values::OidcDiscovery::Public
+    );
+    let rendered = serde_yaml_ng::to_string(
+        &ctx.manifests
+            .iter()
+            .map(|m| m.object.clone())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(!rendered.contains("serviceAccountToken"), "{rendered}");
+    assert!(!rendered.contains("ClusterRoleBinding"), "{rendered}");
+}
+
+#[tokio::test]
 async fn preflight_refuses_an_object_that_is_not_ours_and_writes_nothing() {
     let fake = FakeApi::new();
     fake.insert(json!({

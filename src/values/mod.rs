@@ -140,8 +140,10 @@ pub struct Fulcio {
     pub issuer_url: String,
     /// Audience Fulcio expects in identity tokens.
     pub client_id: String,
-    /// Bind `system:service-account-issuer-discovery` to `system:unauthenticated` so Fulcio can
-    /// fetch the issuer's discovery document and keys without a token (as sigstore/scaffolding).
+    /// Opt-in: bind `system:service-account-issuer-discovery` to `system:unauthenticated` for
+    /// the whole cluster, so Fulcio fetches the issuer's discovery document and keys without a
+    /// token (as sigstore/scaffolding). Off by default: Fulcio then sends its own projected
+    /// service-account token (see [`Values::oidc_discovery`]).
     pub anonymous_oidc_discovery: bool,
 }
 
@@ -255,7 +257,7 @@ impl Default for Values {
             fulcio: Fulcio {
                 issuer_url: String::new(),
                 client_id: "sigstore".into(),
-                anonymous_oidc_discovery: true,
+                anonymous_oidc_discovery: false,
             },
             tsa: Tsa { enabled: false },
             rekor_tiles: RekorTiles {
@@ -461,6 +463,17 @@ impl Values {
         }
     }
 
+    /// How Fulcio reads the issuer's discovery document and signing keys (JWKS).
+    pub fn oidc_discovery(&self) -> OidcDiscovery {
+        if self.fulcio.anonymous_oidc_discovery {
+            OidcDiscovery::Anonymous
+        } else if issuer_is_api_server(self.issuer_url_or_fallback()) {
+            OidcDiscovery::OwnToken
+        } else {
+            OidcDiscovery::Public
+        }
+    }
+
     /// The map templates are filled from: every key of [`Values::keys`], plus
     /// - `derived.*`: values computed from others (so templates stay free of logic),
     /// - `catalog.*`: every component's names, ports, Secrets, keys and paths (see `catalog`).
@@ -523,9 +536,81 @@ impl Values {
             Value::String(self.issuer_url_or_fallback().to_string()),
         );
 
+        // Fulcio sends the token in this file with its discovery requests to the issuer's host
+        // (its fixed path), so the pod gets one only when Fulcio should send it.
+        let (token_volume, token_mount) = if self.oidc_discovery() == OidcDiscovery::OwnToken {
+            let fulcio = &catalog::fulcio::COMPONENT;
+            (
+                serde_yaml_ng::from_str(&format!(
+                    // 3607 s is the lifetime of the token Kubernetes itself mounts: the API
+                    // server (--service-account-extend-token-expiration, on by default) makes
+                    // such a pod-bound token valid for a year. Fulcio reads the file once, when
+                    // it builds the issuer's verifier at start, and sends that token whenever
+                    // it fetches the keys again (on a key it has not seen).
+                    "{{name: {name}, projected: {{sources: [{{serviceAccountToken: \
+                     {{path: {file}, expirationSeconds: 3607}}}}]}}}}",
+                    name = catalog::fulcio::TOKEN_VOLUME,
+                    file = catalog::fulcio::TOKEN_FILE,
+                )),
+                serde_yaml_ng::from_str(&format!(
+                    "{{name: {name}, mountPath: {dir}, readOnly: true}}",
+                    name = catalog::fulcio::TOKEN_VOLUME,
+                    dir = fulcio.path("token_dir"),
+                )),
+            )
+        } else {
+            (Ok(Value::Null), Ok(Value::Null))
+        };
+        derived(
+            "fulcio_token_volume",
+            token_volume.expect("literal YAML parses"),
+        );
+        derived(
+            "fulcio_token_mount",
+            token_mount.expect("literal YAML parses"),
+        );
+
         map.extend(catalog::placeholders(self));
         map
     }
+}
+
+/// How Fulcio reads the OIDC issuer's discovery document and keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OidcDiscovery {
+    /// The issuer is the cluster's API server: Fulcio sends its own projected service-account
+    /// token, which every service account may use to read discovery (Kubernetes binds
+    /// `system:service-account-issuer-discovery` to `system:serviceaccounts` by default). Works
+    /// when the discovery document's `jwks_uri` is on the issuer's host (preflight checks).
+    OwnToken,
+    /// `fulcio.anonymous_oidc_discovery`: no token; the ClusterRoleBinding lets anyone read
+    /// discovery.
+    Anonymous,
+    /// The issuer is not the API server (EKS, GKE, AKS publish theirs on the provider's own
+    /// public host): Fulcio reads it there without a token, and nothing on the cluster is needed
+    /// (a cluster's token is not sent to another party).
+    Public,
+}
+
+/// Whether `issuer` is the API server under one of its in-cluster names
+/// (`https://kubernetes.default.svc`, `…svc.cluster.local`, any cluster domain): the name Fulcio
+/// reaches the API server by, so the API server serves the discovery document Fulcio reads.
+pub fn issuer_is_api_server(issuer: &str) -> bool {
+    let host = url_authority(issuer)
+        .rsplit_once(':')
+        .map_or(url_authority(issuer), |(host, _port)| host);
+    ["kubernetes", "kubernetes.default", "kubernetes.default.svc"].contains(&host)
+        || host.starts_with("kubernetes.default.svc.")
+}
+
+/// The authority of a URL (`host[:port]`) exactly as written, as Go's `url.URL.Host` holds it
+/// (Fulcio compares these strings: an explicit default port counts).
+pub fn url_authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_userinfo, host)| host)
 }
 
 /// The namespace an instance gets for a component whose plain namespace is `plain`:
@@ -606,5 +691,47 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
             }
         }
         leaf => out.push((prefix.to_string(), leaf.clone())),
+    }
+}
+
+#[cfg(test)]
+mod discovery_tests {
+    use super::*;
+
+    #[test]
+    fn authority_is_host_and_port_as_written() {
+        assert_eq!(url_authority("https://a.b/openid/v1/jwks"), "a.b");
+        assert_eq!(url_authority("https://a.b:443/x"), "a.b:443");
+        assert_eq!(
+            url_authority("https://u:p@10.0.0.1:6443?q"),
+            "10.0.0.1:6443"
+        );
+        assert_eq!(url_authority("https://a.b"), "a.b");
+    }
+
+    #[test]
+    fn the_api_servers_in_cluster_names_are_recognised() {
+        for issuer in [
+            "https://kubernetes.default.svc",
+            "https://kubernetes.default.svc.cluster.local",
+            "https://kubernetes.default.svc.corp.example/",
+            "https://kubernetes.default.svc:443",
+        ] {
+            assert!(issuer_is_api_server(issuer), "{issuer}");
+        }
+        for issuer in [
+            "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            "https://container.googleapis.com/v1/projects/p/locations/l/clusters/c",
+            "https://kubernetes.example.com",
+        ] {
+            assert!(!issuer_is_api_server(issuer), "{issuer}");
+        }
+        let mut values = Values::default();
+        assert_eq!(values.oidc_discovery(), OidcDiscovery::OwnToken);
+        values.fulcio.anonymous_oidc_discovery = true;
+        assert_eq!(values.oidc_discovery(), OidcDiscovery::Anonymous);
+        values.fulcio.anonymous_oidc_discovery = false;
+        values.fulcio.issuer_url = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC".into();
+        assert_eq!(values.oidc_discovery(), OidcDiscovery::Public);
     }
 }

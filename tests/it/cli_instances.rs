@@ -79,8 +79,17 @@ fn name_derives_the_label_and_the_namespaces_and_the_default_keeps_todays_names(
 #[test]
 fn two_instances_render_no_object_in_common() {
     for profile in ["classic", "modern"] {
+        // with the opt-in, so that the one cluster-scoped object it adds is compared too
         let objects = |name: Option<&str>| -> BTreeSet<(String, String, String)> {
-            let values = load(name, &[&format!("profile={profile}"), "tsa.enabled=true"]).unwrap();
+            let values = load(
+                name,
+                &[
+                    &format!("profile={profile}"),
+                    "tsa.enabled=true",
+                    "fulcio.anonymous_oidc_discovery=true",
+                ],
+            )
+            .unwrap();
             render(&values)
                 .unwrap()
                 .iter()
@@ -96,7 +105,8 @@ fn two_instances_render_no_object_in_common() {
         let (first, second) = (objects(None), objects(Some("other")));
         let shared: Vec<_> = first.intersection(&second).collect();
         assert!(shared.is_empty(), "{profile}: shared objects {shared:?}");
-        // The one cluster-scoped object besides the namespaces is Fulcio's binding: per instance.
+        // The one cluster-scoped object besides the namespaces (opt-in) is Fulcio's binding: per
+        // instance.
         assert!(
             second
                 .iter()

@@ -1,7 +1,8 @@
 //! Instances on the real test cluster (#[ignore]d; tests/run runs them):
 //! - two instances installed at the same time by two processes, forwarded on the host at once
 //!   on different ports, each signing and verifying keyless (cosign) with its own trust files;
-//!   `list` shows both; tearing one down leaves the other signable (and its ClusterRoleBinding);
+//!   `list` shows both; tearing one down leaves the other signable (and the ClusterRoleBinding
+//!   of its anonymous discovery opt-in);
 //! - a service account bound to exactly README's RBAC (the yaml block under "Clusters you do not
 //!   control") installs, runs status, lists and tears down; with a RoleBinding missing in one
 //!   namespace install is refused naming the missing rights, and applies nothing.
@@ -141,8 +142,13 @@ async fn two_instances_side_by_side_each_signs_and_one_survives_the_others_teard
 
     // Two processes at once, one per instance.
     let started = std::time::Instant::now();
+    // The second with the anonymous discovery opt-in: its ClusterRoleBinding is its own.
     let spawn = |name: Option<&str>| {
-        let mut args: Vec<&OsStr> = with_name(name, &["install"])
+        let install: &[&str] = match name {
+            None => &["install"],
+            Some(_) => &["install", "--set", "fulcio.anonymous_oidc_discovery=true"],
+        };
+        let mut args: Vec<&OsStr> = with_name(name, install)
             .into_iter()
             .map(OsStr::new)
             .collect();
@@ -225,26 +231,25 @@ async fn two_instances_side_by_side_each_signs_and_one_survives_the_others_teard
         "b's bundle must not verify with a's trust root: the stacks have their own keys"
     );
 
+    // Only the opt-in made a binding.
+    let bindings: Api<ClusterRoleBinding> = Api::all(cluster().await.client);
+    let binding = |name: &'static str| {
+        let bindings = bindings.clone();
+        async move { bindings.get_opt(name).await.unwrap() }
+    };
+    assert!(
+        binding("sigstore-up-sigstore-oidc-discovery")
+            .await
+            .is_none()
+    );
+    assert!(binding("sigstore-up-second-oidc-discovery").await.is_some());
+
     // Tear the default instance down: the second keeps working, its binding stays.
     ok(
         sigstore_up(home, &with_name(first, &["teardown", "--yes"])),
         "teardown",
     );
-    let bindings: Api<ClusterRoleBinding> = Api::all(cluster().await.client);
-    assert!(
-        bindings
-            .get_opt("sigstore-up-sigstore-oidc-discovery")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        bindings
-            .get_opt("sigstore-up-second-oidc-discovery")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(binding("sigstore-up-second-oidc-discovery").await.is_some());
     ok(
         sigstore_up(home, &with_name(second, &["status"])),
         "--name second status",

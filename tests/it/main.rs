@@ -20,6 +20,7 @@ mod cluster_faults;
 mod cluster_install;
 mod cluster_instances;
 mod cluster_interruptions;
+mod cluster_oidc_discovery;
 mod cluster_trust;
 mod cluster_trust_stack;
 mod cluster_tuf;

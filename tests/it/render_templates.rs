@@ -514,3 +514,90 @@ fn teardown_knows_every_kind_the_templates_create() {
         assert!(kinds.contains(&kind.to_string()), "{kind}: {kinds:?}");
     }
 }
+
+/// By default the only cluster-scoped objects are the instance's namespaces, and Fulcio gets its
+/// own service-account token (only the token: no API access volume); the opt-in trades the
+/// token for the cluster-wide anonymous binding; an issuer outside the cluster gets neither.
+#[test]
+fn fulcio_reads_discovery_with_its_own_token_unless_told_otherwise() {
+    let cluster_scoped = |manifests: &[Manifest]| -> Vec<String> {
+        manifests
+            .iter()
+            .filter(|m| m.namespace().is_none() && m.kind() != "Namespace")
+            .map(|m| format!("{} {}", m.kind(), m.name()))
+            .collect()
+    };
+    let token_mounts = |manifests: &[Manifest]| -> Vec<String> {
+        let fulcio = find(manifests, "Deployment", "fulcio");
+        assert_eq!(
+            field(fulcio, "spec.template.spec.automountServiceAccountToken"),
+            &Value::Bool(false)
+        );
+        let volumes = field(fulcio, "spec.template.spec.volumes");
+        field(fulcio, "spec.template.spec.containers.0.volumeMounts")
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter(|m| m["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount")
+            .map(|m| {
+                let volume = volumes
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .find(|v| v["name"] == m["name"])
+                    .expect("the mounted volume exists");
+                serde_yaml_ng::to_string(volume).unwrap()
+            })
+            .collect()
+    };
+    for profile in ["classic", "modern"] {
+        let default = render(&with_sets(&[&format!("profile={profile}")]).unwrap()).unwrap();
+        assert_eq!(cluster_scoped(&default), Vec::<String>::new(), "{profile}");
+        let mounts = token_mounts(&default);
+        assert_eq!(mounts.len(), 1, "{profile}: {mounts:?}");
+        assert!(
+            mounts[0].contains("serviceAccountToken")
+                && mounts[0].contains("path: token")
+                && mounts[0].contains("expirationSeconds: 3607")
+                && !mounts[0].contains("configMap"),
+            "{profile}: {}",
+            mounts[0]
+        );
+
+        let opt_in = render(
+            &with_sets(&[
+                &format!("profile={profile}"),
+                "fulcio.anonymous_oidc_discovery=true",
+            ])
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            cluster_scoped(&opt_in),
+            vec!["ClusterRoleBinding sigstore-up-sigstore-oidc-discovery".to_string()],
+            "{profile}"
+        );
+        let binding = find(
+            &opt_in,
+            "ClusterRoleBinding",
+            "sigstore-up-sigstore-oidc-discovery",
+        );
+        assert_eq!(field(binding, "subjects.0.name"), "system:unauthenticated");
+        assert_eq!(
+            field(binding, "roleRef.name"),
+            "system:service-account-issuer-discovery"
+        );
+        assert!(token_mounts(&opt_in).is_empty(), "{profile}");
+
+        let external = render(
+            &with_sets(&[
+                &format!("profile={profile}"),
+                "fulcio.issuer_url=https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            ])
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(cluster_scoped(&external), Vec::<String>::new(), "{profile}");
+        assert!(token_mounts(&external).is_empty(), "{profile}");
+    }
+}

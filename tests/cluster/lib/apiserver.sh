@@ -2,6 +2,9 @@
 # fault: the same server, same flags, same etcd, stopped and started again). Sourced, never run; needs
 # common.sh and daemons.sh.
 
+# --service-account-jwks-uri: the discovery document puts the keys on the issuer's host (the default is
+# https://NODE_IP:6443/openid/v1/jwks), so Fulcio reads them with its own service-account token; there is no
+# anonymous access to discovery (README: "Fulcio and the cluster's OIDC discovery")
 phase_apiserver() {
   local p=$STATE/pki
   start kube-apiserver $IN_NETNS "$BIN/kube-apiserver" --etcd-servers=http://127.0.0.1:2379 \
@@ -11,6 +14,7 @@ phase_apiserver() {
     --kubelet-client-certificate="$p/apiserver-kubelet-client.crt" --kubelet-client-key="$p/apiserver-kubelet-client.key" \
     --kubelet-certificate-authority="$p/ca.crt" --kubelet-preferred-address-types=InternalIP \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-jwks-uri=https://kubernetes.default.svc.cluster.local/openid/v1/jwks \
     --service-account-key-file="$p/sa.pub" --service-account-signing-key-file="$p/sa.key" \
     --api-audiences=https://kubernetes.default.svc.cluster.local \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
