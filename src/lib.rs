@@ -53,6 +53,7 @@ pub mod commands;
 pub mod duration;
 pub mod error;
 pub mod instance;
+pub mod log_data;
 pub mod pipeline;
 pub mod ports;
 pub mod probe;

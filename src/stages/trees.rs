@@ -2,7 +2,9 @@
 //! CreateTree Jobs) over a tunnel to the Trillian log server's admin API, then record their IDs
 //! (each log's config ConfigMap in the catalog) and write the CT log's config into its Secret.
 //! Trees are found by display name, so an install killed between creating a tree and recording
-//! it reuses that tree on the next run.
+//! it reuses that tree on the next run. When a recorded tree is gone (MariaDB came back without
+//! its data, see `log_data`), the same search creates a new one, and this stage says what was
+//! lost; "apply rekor, ctlog" then rolls the logs onto the new trees.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -17,6 +19,7 @@ use super::secrets::merge_secret_entries;
 use super::{Context, Outcome, StageFuture, Trees};
 use crate::catalog::{Component, Object, ctlog, rekor, trillian_log_server};
 use crate::cluster::Tunnel;
+use crate::log_data::TrillianLog;
 use crate::cluster::apply::to_dynamic;
 use crate::retry::{Backoff, retry};
 use crate::setup::ctlog_config::{CtLogConfig, render};
@@ -36,6 +39,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         )
         .await?;
         let mut admin = connect(tunnel.local_addr()).await?;
+        let recorded = crate::log_data::recorded_trees(&ctx.cluster, &ctx.values).await?;
 
         line.progress("Rekor's tree");
         let (rekor_tree, rekor_made) = admin.ensure_tree(&ctx.values.rekor.tree_name).await?;
@@ -45,6 +49,18 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             rekor: rekor_tree,
             ctlog: ctlog_tree,
         });
+        for (log, old) in recorded {
+            let new = match log {
+                TrillianLog::Rekor => rekor_tree,
+                TrillianLog::CtLog => ctlog_tree,
+            };
+            if old != new {
+                ctx.ui.warn(&format!(
+                    "{log}'s tree {old} is no longer in Trillian's database (MariaDB lost its \
+                     data): {log} now writes to tree {new}; entries logged before are not in it"
+                ));
+            }
+        }
 
         apply_tree_config_map(ctx, &rekor::COMPONENT, rekor::CONFIG, rekor_tree).await?;
         apply_tree_config_map(ctx, &ctlog::COMPONENT, ctlog::CONFIG, ctlog_tree).await?;
