@@ -55,7 +55,11 @@ async fn without_persistence_status_reports_the_loss_and_install_starts_new_logs
     // MariaDB is back, empty: Trillian answers that its tables do not exist.
     let report = status_once_trillian_answers(home);
     assert_eq!(report.0["log_data"]["state"], "lost", "{}", report.0);
-    assert_eq!(report.1, Some(4), "status exits 4 when the log data was lost");
+    assert_eq!(
+        report.1,
+        Some(4),
+        "status exits 4 when the log data was lost"
+    );
     let out = sigstore_up(home, &["status"]);
     let (stdout, stderr) = (support::stdout(&out), support::stderr(&out));
     assert_eq!(out.status.code(), Some(4));
@@ -133,7 +137,11 @@ async fn with_persistence_no_entry_is_lost() {
     };
     let client = Signer::install(home, &["install", "--set", "mysql.persistence=true"]);
     let claim = volume.claim_phase().await;
-    assert_eq!(claim.as_deref(), Some("Bound"), "the PVC is bound to our volume");
+    assert_eq!(
+        claim.as_deref(),
+        Some("Bound"),
+        "the PVC is bound to our volume"
+    );
     let (before, _) = client.sign("before the pod goes");
     let log_before = client.rekor_log();
     let tree_before = recorded_rekor_tree().await;
@@ -145,8 +153,16 @@ async fn with_persistence_no_entry_is_lost() {
     // Rekor's readiness follows Trillian's database; it comes back by itself.
     let log_after = client.rekor_log_when_ready();
     assert_eq!(
-        (&log_after["treeSize"], &log_after["rootHash"], &log_after["treeID"]),
-        (&log_before["treeSize"], &log_before["rootHash"], &log_before["treeID"]),
+        (
+            &log_after["treeSize"],
+            &log_after["rootHash"],
+            &log_after["treeID"]
+        ),
+        (
+            &log_before["treeSize"],
+            &log_before["rootHash"],
+            &log_before["treeID"]
+        ),
         "Rekor's tree is the same, with the same entries"
     );
     assert_eq!(recorded_rekor_tree().await, tree_before);
@@ -167,7 +183,10 @@ async fn with_persistence_no_entry_is_lost() {
         log_after["rootHash"].as_str().unwrap(),
         "the bundle's proof leads to the current root"
     );
-    ok(client.verify(&before), "cosign verify-blob of the old bundle");
+    ok(
+        client.verify(&before),
+        "cosign verify-blob of the old bundle",
+    );
     let out = sigstore_up(home, &["status"]);
     assert_eq!(out.status.code(), Some(0), "status is happy");
 
@@ -330,7 +349,10 @@ impl Signer {
     }
 
     fn finish(&self) {
-        ok(sigstore_up(&self.home, &["forward", "--stop"]), "forward --stop");
+        ok(
+            sigstore_up(&self.home, &["forward", "--stop"]),
+            "forward --stop",
+        );
         ok(sigstore_up(&self.home, &["teardown", "--yes"]), "teardown");
     }
 }
@@ -369,10 +391,8 @@ fn status_once_trillian_answers(home: &Path) -> (Value, Option<i32>) {
 
 async fn recorded_rekor_tree() -> i64 {
     let values = Values::default();
-    let api: Api<ConfigMap> = Api::namespaced(
-        cluster().await.client,
-        rekor::COMPONENT.namespace(&values),
-    );
+    let api: Api<ConfigMap> =
+        Api::namespaced(cluster().await.client, rekor::COMPONENT.namespace(&values));
     let config = api.get(rekor::CONFIG.name).await.unwrap();
     config.data.unwrap()[rekor::CONFIG.key("tree_id")]
         .parse()
@@ -383,15 +403,13 @@ async fn recorded_rekor_tree() -> i64 {
 /// pod template).
 async fn rekor_pod_tree_annotation() -> String {
     let values = Values::default();
-    let pods: Api<Pod> = Api::namespaced(
-        cluster().await.client,
-        rekor::COMPONENT.namespace(&values),
-    );
+    let pods: Api<Pod> =
+        Api::namespaced(cluster().await.client, rekor::COMPONENT.namespace(&values));
     let list = pods
-        .list(&ListParams::default().labels(&format!(
-            "app.kubernetes.io/name={}",
-            rekor::COMPONENT.name
-        )))
+        .list(
+            &ListParams::default()
+                .labels(&format!("app.kubernetes.io/name={}", rekor::COMPONENT.name)),
+        )
         .await
         .unwrap();
     let running: Vec<&Pod> = list
@@ -457,7 +475,11 @@ impl HostPathVolume {
         let values = Values::default();
         let name = format!(
             "sigstore-up-test-{}",
-            dir.path().file_name().unwrap().to_string_lossy().to_lowercase()
+            dir.path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_lowercase()
         )
         .replace('_', "-");
         let volume: PersistentVolume = serde_json::from_value(json!({
