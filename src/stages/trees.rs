@@ -86,9 +86,10 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
 }
 
 /// Restarts Trillian's log server and signer and waits until both are ready. Called when
-/// MariaDB came back empty: a Trillian process that lived through that can hang on a
-/// connection to the MariaDB that is gone (on the test cluster the signer integrated nothing
-/// for 30-40 s, so the new trees got no entries), while fresh ones start at once. The
+/// MariaDB came back empty: a Trillian process that lived through that may still wait on a
+/// connection to the MariaDB that is gone (up to the DSN's read timeout, see
+/// `derived.trillian_mysql_uri`; before it had one, the signer integrated nothing on the new
+/// trees for 30-70 s and install's gate failed), while fresh ones start at once. The
 /// annotation names the trees they were restarted for; it is patched, not applied, so
 /// install's server-side apply of the Trillian tier leaves it alone (and restarts nothing).
 async fn restart_trillian(
