@@ -217,7 +217,7 @@ async fn with_persistence_no_entry_is_lost() {
     );
 
     client.finish();
-    volume.delete().await;
+    drop(volume);
 }
 
 /// A signed blob: its file and bundle.
@@ -598,12 +598,21 @@ impl HostPathVolume {
         );
         claim.status.and_then(|s| s.phase)
     }
+}
 
-    async fn delete(self) {
-        let api: Api<PersistentVolume> = Api::all(cluster().await.client);
-        api.delete(&self.name, &DeleteParams::default())
-            .await
-            .unwrap();
+/// Deletes the volume also when the test fails (else its claimRef would wait for the next
+/// install's claim); its directory goes with the TempDir.
+impl Drop for HostPathVolume {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                let api: Api<PersistentVolume> = Api::all(cluster().await.client);
+                let _ = api.delete(&name, &DeleteParams::default()).await;
+            })
+        })
+        .join()
+        .unwrap();
         eprintln!("deleted {} ({})", self.name, self.dir.path().display());
     }
 }
