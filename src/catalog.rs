@@ -789,13 +789,19 @@ pub mod fulcio {
         id: "proof",
         name: "proof",
     };
+    /// The servers' pods when the record was last proven: one `namespace/name uid restarts`
+    /// line each.
+    pub const SIGNABLE_PODS: Key = Key {
+        id: "pods",
+        name: "pods",
+    };
     /// The last keyless round trip install's gate made that passed (stage "signable"): a
     /// converged re-run with this record writes no probe entry into the logs.
     pub const SIGNABLE_RECORD: Object = Object {
         id: "signable",
         kind: ObjectKind::ConfigMap,
         name: "sigstore-up-signable",
-        keys: &[SIGNABLE_PROOF],
+        keys: &[SIGNABLE_PROOF, SIGNABLE_PODS],
         made_by: MadeBy::Stage("signable"),
     };
     pub const CA_CRT: Key = Key {

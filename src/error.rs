@@ -13,6 +13,7 @@
 //! | 3 | the cluster cannot be used: no kubeconfig, unknown context, API server unreachable, credentials rejected, missing permissions, unsupported Kubernetes version |
 //! | 4 | not ready: a workload did not become ready before `--timeout` (the message names the pod, its phase or reason and the end of its log), objects were not deleted in time, `status` found a component missing or not ready, or `trust`/`env` found no installed keys |
 //! | 5 | conflict: an object `install` would create already exists and is not ours (it lacks `app.kubernetes.io/managed-by=sigstore-up` with our instance); nothing was applied |
+//! | 130 | `teardown` interrupted by Ctrl-C while deleting (see `commands::teardown`) |
 
 use std::process::ExitCode;
 

@@ -325,6 +325,33 @@ pub fn state_dir(instance: &str) -> anyhow::Result<PathBuf> {
     Ok(base.join("sigstore-up").join(instance))
 }
 
+/// Removes the trust files install wrote for the instance (`cluster/` and `host/` of its state
+/// directory `dir`): once its stack is deleted they name keys that no longer exist, and a new
+/// install mints new ones. Only the files sigstore-up writes go, and a directory only when that
+/// leaves it empty; the rest of the state directory (`ports.json`, so a new install gets the same
+/// ports, and forward's log) stays. Returns the directories emptied of trust files.
+pub fn remove_trust_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for audience in [Audience::Cluster, Audience::Host] {
+        let subdir = dir.join(audience.subdir());
+        let mut any = false;
+        for name in crate::trust::file_names::ALL {
+            let file = subdir.join(name);
+            match std::fs::remove_file(&file) {
+                Ok(()) => any = true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("removing {}", file.display())),
+            }
+        }
+        // Not empty (a file of the user's): left as it is.
+        let _ = std::fs::remove_dir(&subdir);
+        if any {
+            removed.push(subdir);
+        }
+    }
+    Ok(removed)
+}
+
 /// The label on an instance's namespaces recording which profile install ran.
 pub const PROFILE_LABEL: &str = "sigstore-up.dev/profile";
 

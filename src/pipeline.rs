@@ -148,7 +148,39 @@ pub async fn run(
     let mut reports = Vec::new();
     for stage in stages {
         let line = ctx.ui.stage(stage.name);
-        match (stage.run)(ctx, &line).await {
+        let mut attempt = 1;
+        let result = loop {
+            let result = (stage.run)(ctx, &line).await;
+            match result {
+                // Preflight reached the server, so a later failure to reach it is a lost
+                // connection (an API server restarted, a network blip), not a wrong address.
+                Err(error) if !reports.is_empty() && ctx.cluster.lost(&error).await => {
+                    if attempt == STAGE_ATTEMPTS {
+                        break Err(lost_connection(
+                            ctx,
+                            stage.name,
+                            error,
+                            &format!("{STAGE_ATTEMPTS} times"),
+                        ));
+                    }
+                    ctx.ui.warn(&format!(
+                        "stage {:?} lost the connection to the Kubernetes API server at {}; \
+                         running it again once the server answers (-v shows the error)",
+                        stage.name, ctx.cluster.server
+                    ));
+                    ctx.ui.detail(&format!("{error:#}"));
+                    if let Err(waited) = ctx.cluster.answers_again(ctx.deadline).await {
+                        let note = format!(
+                            "and it did not answer before the --timeout ran out ({waited:#})"
+                        );
+                        break Err(lost_connection(ctx, stage.name, error, &note));
+                    }
+                    attempt += 1;
+                }
+                result => break result,
+            }
+        };
+        match result {
             Ok(outcome) => {
                 let elapsed = line.elapsed();
                 line.done(&outcome.to_string());
@@ -171,6 +203,22 @@ pub async fn run(
         }
     }
     Ok(reports)
+}
+
+/// How many times a stage runs when it keeps losing the API server: a stage re-run is what an
+/// install re-run would do at that point (every stage is idempotent), so a server that went away
+/// and came back costs a few seconds, not the install; one that keeps going away ends it.
+const STAGE_ATTEMPTS: u32 = 3;
+
+/// The error of a stage that lost the API server for good: what happened, and that a re-run
+/// continues where this one stopped.
+fn lost_connection(ctx: &Context, stage: &str, error: anyhow::Error, note: &str) -> anyhow::Error {
+    crate::error::Failure::ClusterAccess(format!(
+        "stage {stage:?} lost the connection to the Kubernetes API server at {} {note}: {error:#}\n\
+         Nothing is lost: run install again once the API server answers; it continues where it stopped.",
+        ctx.cluster.server
+    ))
+    .into()
 }
 
 /// A minimal object (identity only), e.g. to check whether it exists.

@@ -41,11 +41,21 @@ const GET_A_CLUSTER: &str = "`kind create cluster` makes one (https://kind.sigs.
      checkout of sigstore-up, `sudo tests/cluster/up` starts the test cluster and prints its \
      kubeconfig, usable from this machine with --kubeconfig";
 
+/// How [`Cluster::access_error`]'s message for a server that did not answer starts (no
+/// connection, or one that broke): what [`Cluster::lost`] recognizes.
+const UNREACHABLE: &str = "cannot reach the Kubernetes API server";
+
 /// How long to wait for a TCP+TLS connection to the API server before calling it unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Loads the kubeconfig and builds a client. Does not contact the server (see
 /// [`Cluster::server_version`]).
+/// Requests in flight at once, over all of a client's users. kube speaks HTTP/1.1, one request
+/// per connection at a time: without a limit, preflight's ~100 concurrent access reviews opened
+/// ~100 TLS connections, each a handshake on both ends. A permit is held until the response's
+/// headers arrive, so a watch or a port-forward holds none while it streams.
+const CONCURRENT_REQUESTS: usize = 8;
+
 pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Cluster> {
     // rustls is built with two crypto providers (ring, ours and kube's; aws-lc-rs, tough's), so
     // none is the default: name ring before kube builds its TLS configuration.
@@ -103,8 +113,12 @@ pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Cluster> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = Client::try_from(config)
-        .map_err(|e| Failure::ClusterAccess(format!("cannot build a client for {server}: {e}")))?;
+    let client = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| Failure::ClusterAccess(format!("cannot build a client for {server}: {e}")))?
+        .with_layer(&tower::limit::ConcurrencyLimitLayer::new(
+            CONCURRENT_REQUESTS,
+        ))
+        .build();
     Ok(Cluster {
         client,
         context,
@@ -209,13 +223,42 @@ impl Cluster {
                 );
             }
             other => format!(
-                "cannot reach the Kubernetes API server at {server} (context {context:?}): {}; \
+                "{UNREACHABLE} at {server} (context {context:?}): {}; \
                  check that the cluster is running and reachable from here, or choose another context with --context.\n\
                  No cluster yet? {GET_A_CLUSTER}",
                 error_chain(other)
             ),
         };
         Failure::ClusterAccess(message).into()
+    }
+
+    /// Whether `error` (from work that had reached the API server before) came from losing the
+    /// server: its message says it could not be reached (also when a caller folded that into
+    /// its own text), or the server does not answer right now.
+    pub async fn lost(&self, error: &anyhow::Error) -> bool {
+        format!("{error:#}").contains(UNREACHABLE)
+            || !matches!(
+                tokio::time::timeout(CONNECT_TIMEOUT, self.client.apiserver_version()).await,
+                Ok(Ok(_)) | Ok(Err(kube::Error::Api(_)))
+            )
+    }
+
+    /// Waits until the API server answers again (or `deadline` passes: then the last error).
+    pub async fn answers_again(&self, deadline: tokio::time::Instant) -> anyhow::Result<()> {
+        use crate::retry::{Backoff, retry};
+        let backoff = Backoff::exponential(Duration::from_millis(250), Duration::from_secs(5));
+        retry(
+            deadline,
+            backoff,
+            |_| true,
+            || async {
+                match tokio::time::timeout_at(deadline, self.server_version()).await {
+                    Ok(result) => result.map(|_| ()),
+                    Err(_) => Err(anyhow::anyhow!("no answer before the deadline")),
+                }
+            },
+        )
+        .await
     }
 
     /// The service-account token issuer the API server advertises

@@ -150,8 +150,18 @@ pub async fn delete_and_wait(
     objects: &[OwnedObject],
     deadline: Instant,
 ) -> anyhow::Result<()> {
-    let deletions = objects.iter().map(|owned| async move {
-        let name = owned.object.name_any();
+    delete_then_wait(cluster, objects, async { Ok(()) }, deadline).await
+}
+
+/// [`delete_and_wait`], running `meanwhile` once the API server has accepted every deletion and
+/// before waiting.
+pub async fn delete_then_wait(
+    cluster: &Cluster,
+    objects: &[OwnedObject],
+    meanwhile: impl std::future::Future<Output = anyhow::Result<()>>,
+    deadline: Instant,
+) -> anyhow::Result<()> {
+    let requests = objects.iter().map(|owned| async move {
         // Foreground: a Deployment stays until its ReplicaSets and pods are gone, so waiting for
         // it waits for them.
         let params = if owned.is_namespace() {
@@ -159,28 +169,39 @@ pub async fn delete_and_wait(
         } else {
             DeleteParams::foreground()
         };
-        match owned.api.delete(&name, &params).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(status)) if status.code == 404 => return Ok(()),
-            Err(e) => {
-                return Err(cluster.access_error(&e))
-                    .with_context(|| format!("deleting {}", owned.describe()));
-            }
-        }
-        let uid = owned.object.uid().unwrap_or_default();
-        let gone = watch_until(
-            cluster,
-            owned.api.clone(),
-            &name,
-            conditions::is_deleted(&uid),
-        );
-        match tokio::time::timeout_at(deadline, gone).await {
-            Ok(result) => result.map(|_| ()),
-            Err(_) => {
-                Err(Failure::NotReady(format!("{} was not gone in time", owned.describe())).into())
-            }
+        match owned.api.delete(&owned.object.name_any(), &params).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(e) => Err(cluster.access_error(&e))
+                .with_context(|| format!("deleting {}", owned.describe())),
         }
     });
+    let requested = join_all(requests).await;
+    meanwhile.await?;
+    let deletions = objects
+        .iter()
+        .zip(requested)
+        .map(|(owned, requested)| async move {
+            if !requested? {
+                return Ok(());
+            }
+            let uid = owned.object.uid().unwrap_or_default();
+            let name = owned.object.name_any();
+            let gone = watch_until(
+                cluster,
+                owned.api.clone(),
+                &name,
+                conditions::is_deleted(&uid),
+            );
+            match tokio::time::timeout_at(deadline, gone).await {
+                Ok(result) => result.map(|_| ()),
+                Err(_) => Err(Failure::NotReady(format!(
+                    "{} was not gone in time",
+                    owned.describe()
+                ))
+                .into()),
+            }
+        });
     let errors: Vec<anyhow::Error> = join_all(deletions)
         .await
         .into_iter()

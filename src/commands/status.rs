@@ -204,7 +204,9 @@ async fn probe_tunnel(
     Tunnel::to_service(cluster, namespace, component.name, port, 0).await
 }
 
-async fn run_check(
+/// Runs one probe check against a server at `address` (a tunnel's local end). Install's
+/// converged gate runs the same checks.
+pub(crate) async fn run_check(
     check: ProbeCheck,
     address: std::net::SocketAddr,
     cluster: &Cluster,

@@ -50,9 +50,19 @@ pub const SERVICE_ACCOUNT: &str = "default";
 pub enum Proof {
     /// A round trip now.
     RoundTrip(RoundTrip),
-    /// A converged re-run: nothing written; the read-only checks passed and an earlier round
-    /// trip is on record.
-    Converged { record: String, checks: usize },
+    /// A converged re-run: nothing written to the logs; an earlier round trip is on record,
+    /// and the servers are checked as the record says.
+    Converged { record: String, checks: Checked },
+}
+
+/// How a converged re-run knows the servers still serve what the record proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// The pods that served the record's round trip (or its last read-only checks) all still
+    /// run, none restarted.
+    SamePods,
+    /// Some pod changed: this many read-only checks (what `status --probe` asks) passed.
+    Servers(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +73,19 @@ pub struct RoundTrip {
     pub rekor_index: u64,
     pub rekor_tree_size: u64,
     pub timestamped: bool,
+}
+
+impl RoundTrip {
+    /// The record's text.
+    fn describe(&self) -> String {
+        format!(
+            "{} as {}, Rekor v{} entry {}",
+            jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ"),
+            self.identity,
+            self.rekor_major,
+            self.rekor_index
+        )
+    }
 }
 
 impl Proof {
@@ -96,11 +119,16 @@ impl fmt::Display for Proof {
                 }
                 Ok(())
             }
-            Proof::Converged { record, checks } => write!(
-                f,
-                "converged: nothing written to the logs; {checks} read-only checks passed; \
-                 last round trip: {record}"
-            ),
+            Proof::Converged { record, checks } => {
+                f.write_str("converged: nothing written to the logs; ")?;
+                match checks {
+                    Checked::SamePods => {
+                        f.write_str("the same server pods as at the last check, none restarted")?
+                    }
+                    Checked::Servers(count) => write!(f, "{count} read-only checks passed")?,
+                }
+                write!(f, "; last round trip: {record}")
+            }
         }
     }
 }
@@ -114,9 +142,27 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         if ctx.changed.is_empty()
             && let Some(record) = read_record(ctx).await?
         {
+            // The same pods, none restarted, all ready: the processes that passed the record's
+            // checks still serve, from unchanged Secrets, ConfigMaps and trees (earlier stages
+            // changed nothing), so asking them again would prove nothing new.
+            let pods = serving_pods(ctx).await?;
+            if pods.is_some() && pods == record.pods {
+                return Ok(Outcome::Signable(Proof::Converged {
+                    record: record.proof,
+                    checks: Checked::SamePods,
+                }));
+            }
             line.progress("converged: checking read-only");
             match read_only_checks(ctx, &material).await {
-                Ok(checks) => return Ok(Outcome::Signable(Proof::Converged { record, checks })),
+                Ok(count) => {
+                    if let Some(pods) = &pods {
+                        write_record(ctx, &record.proof, pods).await?;
+                    }
+                    return Ok(Outcome::Signable(Proof::Converged {
+                        record: record.proof,
+                        checks: Checked::Servers(count),
+                    }));
+                }
                 Err(problem) => ctx.ui.warn(&format!(
                     "{problem}; making a signing round trip (writes one probe entry)"
                 )),
@@ -125,7 +171,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         let trip = round_trip(ctx, line, &material)
             .await
             .map_err(out_of_time)?;
-        write_record(ctx, &trip).await?;
+        let pods = serving_pods(ctx).await?.unwrap_or_default();
+        write_record(ctx, &trip.describe(), &pods).await?;
         Ok(Outcome::Signable(Proof::RoundTrip(trip)))
     })
 }
@@ -143,32 +190,81 @@ fn out_of_time(error: anyhow::Error) -> anyhow::Error {
     }
 }
 
-async fn read_record(ctx: &Context) -> anyhow::Result<Option<String>> {
+/// The record of the last round trip that passed, and the pods that served then.
+struct Record {
+    proof: String,
+    pods: Option<String>,
+}
+
+async fn read_record(ctx: &Context) -> anyhow::Result<Option<Record>> {
     let namespace = catalog::fulcio::COMPONENT.namespace(&ctx.values);
     let found = ctx
         .applier
         .get(&object_ref("v1", "ConfigMap", Some(namespace), RECORD.name))
         .await?;
     Ok(found.and_then(|object| {
-        object.data["data"][catalog::fulcio::SIGNABLE_PROOF.name]
-            .as_str()
-            .map(str::to_string)
+        let data = &object.data["data"];
+        Some(Record {
+            proof: data[catalog::fulcio::SIGNABLE_PROOF.name]
+                .as_str()?
+                .to_string(),
+            pods: data[catalog::fulcio::SIGNABLE_PODS.name]
+                .as_str()
+                .map(str::to_string),
+        })
     }))
 }
 
-async fn write_record(ctx: &Context, trip: &RoundTrip) -> anyhow::Result<()> {
+/// The pods of the profile's servers, one `namespace/name uid restarts` line each, sorted;
+/// None when one of them is not ready (then nothing is taken for granted).
+async fn serving_pods(ctx: &Context) -> anyhow::Result<Option<String>> {
+    use k8s_openapi::api::core::v1::Pod;
+    let lists = ctx.values.profile().components().iter().map(|component| {
+        let namespace = component.namespace(&ctx.values);
+        let pods: kube::Api<Pod> = kube::Api::namespaced(ctx.cluster.client.clone(), namespace);
+        let selector = format!(
+            "{}={},{}={}",
+            crate::values::LABEL_NAME,
+            component.name,
+            crate::values::LABEL_INSTANCE,
+            ctx.values.instance
+        );
+        async move {
+            let list = pods
+                .list(&kube::api::ListParams::default().labels(&selector))
+                .await
+                .map_err(|e| ctx.cluster.access_error(&e))?;
+            anyhow::Ok((namespace, list.items))
+        }
+    });
+    let mut lines = Vec::new();
+    for (namespace, pods) in futures::future::try_join_all(lists).await? {
+        for pod in pods {
+            if !crate::cluster::wait::pod_is_ready(&pod) {
+                return Ok(None);
+            }
+            let restarts: i32 = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.container_statuses.as_ref())
+                .map_or(0, |cs| cs.iter().map(|c| c.restart_count).sum());
+            lines.push(format!(
+                "{namespace}/{} {} {restarts}",
+                pod.metadata.name.as_deref().unwrap_or_default(),
+                pod.metadata.uid.as_deref().unwrap_or_default(),
+            ));
+        }
+    }
+    lines.sort();
+    Ok(Some(lines.join("\n")))
+}
+
+async fn write_record(ctx: &Context, proof: &str, pods: &str) -> anyhow::Result<()> {
     let component = &catalog::fulcio::COMPONENT;
     let mut labels = ctx.values.ownership_labels();
     for (key, value) in component.labels() {
         labels.insert(key.into(), value.into());
     }
-    let text = format!(
-        "{} as {}, Rekor v{} entry {}",
-        jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ"),
-        trip.identity,
-        trip.rekor_major,
-        trip.rekor_index
-    );
     let record = ConfigMap {
         metadata: ObjectMeta {
             name: Some(RECORD.name.into()),
@@ -176,10 +272,13 @@ async fn write_record(ctx: &Context, trip: &RoundTrip) -> anyhow::Result<()> {
             labels: Some(labels),
             ..Default::default()
         },
-        data: Some(BTreeMap::from([(
-            catalog::fulcio::SIGNABLE_PROOF.name.to_string(),
-            text,
-        )])),
+        data: Some(BTreeMap::from([
+            (
+                catalog::fulcio::SIGNABLE_PROOF.name.to_string(),
+                proof.into(),
+            ),
+            (catalog::fulcio::SIGNABLE_PODS.name.to_string(), pods.into()),
+        ])),
         ..Default::default()
     };
     ctx.applier.apply(&to_dynamic(&record)?).await?;
@@ -188,46 +287,36 @@ async fn write_record(ctx: &Context, trip: &RoundTrip) -> anyhow::Result<()> {
 
 /// What `status --probe` checks, for the profile's components: each must pass.
 async fn read_only_checks(ctx: &Context, material: &TrustMaterial) -> Result<usize, String> {
-    let mut count = 0;
-    for component in ctx.values.profile().components() {
-        for &check in component.probes {
-            let port = component.port(check.port()).service;
-            let tunnel = Tunnel::to_service(
-                &ctx.cluster,
-                component.namespace(&ctx.values),
-                component.name,
-                port,
-                0,
-            )
-            .await
-            .map_err(|e| format!("{}: {e:#}", check.name()))?;
-            let address = tunnel.local_addr();
-            let result = match check {
-                catalog::ProbeCheck::FulcioRoot => probe::fulcio_root(address, material).await,
-                catalog::ProbeCheck::RekorKey => probe::rekor_public_key(address, material).await,
-                catalog::ProbeCheck::RekorCheckpoint => {
-                    probe::rekor_checkpoint(address, material).await
+    // All at once: each waits mostly on its tunnel and one HTTP answer.
+    let checks = ctx
+        .values
+        .profile()
+        .components()
+        .iter()
+        .flat_map(|component| {
+            component.probes.iter().map(move |&check| async move {
+                let port = component.port(check.port()).service;
+                let namespace = component.namespace(&ctx.values);
+                let tunnel = Tunnel::to_service(&ctx.cluster, namespace, component.name, port, 0)
+                    .await
+                    .map_err(|e| format!("{}: {e:#}", check.name()))?;
+                let result = crate::commands::status::run_check(
+                    check,
+                    tunnel.local_addr(),
+                    &ctx.cluster,
+                    &ctx.values,
+                    material,
+                )
+                .await;
+                if result.outcome != probe::Outcome::Ok {
+                    return Err(format!("{}: {}", result.name, result.detail));
                 }
-                catalog::ProbeCheck::CtlogTreeHead => {
-                    probe::ctlog_tree_head(address, &ctx.values.ctlog.prefix, material).await
-                }
-                catalog::ProbeCheck::TufRepository => {
-                    crate::tuf_instance::probe(address, &ctx.cluster, &ctx.values, material).await
-                }
-                catalog::ProbeCheck::RekorTilesCheckpoint => {
-                    probe::rekor_tiles_checkpoint(address, material).await
-                }
-                catalog::ProbeCheck::TesseractCheckpoint => {
-                    probe::tesseract_checkpoint(address, material).await
-                }
-                catalog::ProbeCheck::TsaCertChain => probe::tsa_cert_chain(address, material).await,
-            };
-            if result.outcome != probe::Outcome::Ok {
-                return Err(format!("{}: {}", result.name, result.detail));
-            }
-            count += 1;
-        }
-    }
+                Ok(())
+            })
+        });
+    let results = futures::future::join_all(checks).await;
+    let count = results.len();
+    results.into_iter().collect::<Result<Vec<()>, String>>()?;
     Ok(count)
 }
 
@@ -746,13 +835,18 @@ mod tests {
         );
         let converged = Proof::Converged {
             record: "2026-11-30 09:00:00Z as x, Rekor v2 entry 3".into(),
-            checks: 5,
+            checks: Checked::Servers(5),
         };
         assert!(converged.changed_nothing());
         assert!(
             converged
                 .to_string()
-                .starts_with("converged: nothing written to the logs")
+                .starts_with("converged: nothing written to the logs; 5 read-only checks passed")
         );
+        let same_pods = Proof::Converged {
+            record: "2026-11-30 09:00:00Z as x, Rekor v2 entry 3".into(),
+            checks: Checked::SamePods,
+        };
+        assert!(same_pods.to_string().contains("the same server pods"));
     }
 }

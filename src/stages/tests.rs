@@ -462,3 +462,121 @@ async fn preflight_checks_the_rights_of_the_signing_gate() {
     );
     assert_eq!(writes(&fake), Vec::<String>::new());
 }
+
+/// Runs of the flaky stages below (each test has its own counter: tests run in parallel).
+static LOSES_ONCE_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static FAILS_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn fine<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async { Ok(Outcome::Skipped("nothing to do".to_string())) })
+}
+
+/// Loses the API server the first time (the error a client call gets from a restarting server).
+fn loses_the_server_once<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async move {
+        if LOSES_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            let lost = kube::Error::Service("connection closed before message completed".into());
+            return Err(ctx.cluster.access_error(&lost));
+        }
+        Ok(Outcome::Skipped("nothing to do".to_string()))
+    })
+}
+
+/// Fails with an error that has nothing to do with the connection.
+fn fails<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async {
+        FAILS_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(Failure::NotReady("pod x is not ready".to_string()).into())
+    })
+}
+
+#[tokio::test]
+async fn a_stage_that_lost_the_api_server_runs_again_once_it_answers() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let stages = [
+        Stage {
+            name: "first",
+            run: fine,
+            applies: None,
+        },
+        Stage {
+            name: "flaky",
+            run: loses_the_server_once,
+            applies: None,
+        },
+    ];
+    let reports = crate::pipeline::run(&stages, &mut ctx, None).await.unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(LOSES_ONCE_RUNS.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_stage_failing_otherwise_is_not_run_again() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let stages = [
+        Stage {
+            name: "first",
+            run: fine,
+            applies: None,
+        },
+        Stage {
+            name: "broken",
+            run: fails,
+            applies: None,
+        },
+    ];
+    let error = crate::pipeline::run(&stages, &mut ctx, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failure_of(&error), Some(Failure::NotReady(_))),
+        "{error:#}"
+    );
+    assert_eq!(FAILS_RUNS.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+static ALWAYS_LOSES_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn always_loses_the_server<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async move {
+        ALWAYS_LOSES_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let lost = kube::Error::Service("connection reset by peer".into());
+        Err(ctx.cluster.access_error(&lost))
+    })
+}
+
+#[tokio::test]
+async fn a_stage_that_keeps_losing_the_api_server_ends_install_saying_to_run_it_again() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let stages = [
+        Stage {
+            name: "first",
+            run: fine,
+            applies: None,
+        },
+        Stage {
+            name: "lossy",
+            run: always_loses_the_server,
+            applies: None,
+        },
+    ];
+    let error = crate::pipeline::run(&stages, &mut ctx, None)
+        .await
+        .unwrap_err();
+    let text = format!("{error:#}");
+    assert!(
+        matches!(failure_of(&error), Some(Failure::ClusterAccess(_))),
+        "{text}"
+    );
+    assert!(
+        text.contains("lost the connection") && text.contains("run install again"),
+        "{text}"
+    );
+    assert_eq!(
+        ALWAYS_LOSES_RUNS.load(std::sync::atomic::Ordering::SeqCst),
+        3
+    );
+}

@@ -57,6 +57,18 @@ pub mod file_names {
     /// The timestamp authority's chain, signing certificate first (only with a TSA).
     pub const TSA_CHAIN: &str = "tsa_chain.pem";
     pub const ENV: &str = "env";
+    /// Every file a trust directory may hold (what teardown removes).
+    pub const ALL: &[&str] = &[
+        TRUSTED_ROOT,
+        SIGNING_CONFIG,
+        CLIENT_TRUST_CONFIG,
+        FULCIO_ROOT,
+        CTLOG_PUBLIC,
+        REKOR_PUBLIC,
+        TUF_ROOT,
+        TSA_CHAIN,
+        ENV,
+    ];
 }
 
 /// The stack's public keys and certificates, and how its logs know themselves: the same for

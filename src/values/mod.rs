@@ -162,8 +162,9 @@ pub struct RekorTiles {
     pub storage_size: String,
     /// Storage class of the PVC; empty means the cluster's default class.
     pub storage_class: String,
-    /// How often a new checkpoint is published; a write returns once its checkpoint is out, so
-    /// this bounds signing latency (a Go duration).
+    /// How often a new checkpoint is published; a write returns once its checkpoint is out
+    /// (rekor-tiles looks for it once a second), so this bounds signing latency (a Go duration;
+    /// short by default: a test stack's log is small, and every signature waits for it).
     pub checkpoint_interval: String,
 }
 
@@ -171,7 +172,8 @@ pub struct RekorTiles {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tesseract {
-    /// How often a new checkpoint is published; Fulcio's SCT request waits for it (a Go duration).
+    /// How often a new checkpoint is published; Fulcio's SCT request waits for it (TesseraCT
+    /// looks for it every 200 ms), so every certificate waits for it (a Go duration).
     pub checkpoint_interval: String,
 }
 
@@ -260,10 +262,10 @@ impl Default for Values {
                 persistence: false,
                 storage_size: "1Gi".into(),
                 storage_class: String::new(),
-                checkpoint_interval: "1s".into(),
+                checkpoint_interval: "250ms".into(),
             },
             tesseract: Tesseract {
-                checkpoint_interval: "1s".into(),
+                checkpoint_interval: "250ms".into(),
             },
             lifetimes: Lifetimes {
                 fulcio_ca_days: 3650,

@@ -19,6 +19,7 @@ mod cluster_data_tier;
 mod cluster_db_loss;
 mod cluster_install;
 mod cluster_instances;
+mod cluster_interruptions;
 mod cluster_trust;
 mod cluster_trust_stack;
 mod cluster_tuf;
