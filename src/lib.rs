@@ -54,6 +54,7 @@ pub mod duration;
 pub mod error;
 pub mod fulcio_ct;
 pub mod instance;
+pub mod log_data;
 pub mod pipeline;
 pub mod ports;
 pub mod probe;

@@ -6,6 +6,10 @@
 //! of `rekor-public-key`, and the CT log must sign its tree head with the key of
 //! `ctlog-public-key`. A server that answers with other material makes the exit code 1 (the
 //! row names what differs); one that cannot be asked makes it 4.
+//!
+//! With Trillian (classic), status also asks Trillian whether the trees install recorded are
+//! still in its database (`log_data`): when MariaDB came back empty it says so, and what
+//! `install` will do about it, and exits 4.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
@@ -18,12 +22,13 @@ use kube::api::ListParams;
 use kube::{Api, ResourceExt};
 use serde::Serialize;
 
-use crate::catalog::{Component, ProbeCheck};
+use crate::catalog::{Component, ProbeCheck, trillian_log_server};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::cluster::wait::{deployment_is_ready, pod_selector};
 use crate::cluster::{Cluster, Ownership, Tunnel};
 use crate::error::Failure;
 use crate::instance::gather_trust_material;
+use crate::log_data::{LogDataCheck, LogDataState};
 use crate::probe::{self, Check, Outcome};
 use crate::ui::{Ui, format_age};
 use crate::values::Values;
@@ -55,6 +60,9 @@ pub struct StatusReport {
     /// client backs off long (see `fulcio_ct`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Whether the trees install recorded are still in Trillian's database (classic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_data: Option<LogDataCheck>,
     /// The end-to-end checks, with --probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probes: Option<Vec<Check>>,
@@ -78,13 +86,32 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
             .map(|(namespace, name)| component_status(&cluster, &ownership, namespace, name)),
     )
     .await?;
-    let mut warnings = Vec::new();
-    let fulcio = crate::catalog::fulcio::COMPONENT.name;
-    if statuses.iter().any(|s| s.name == fulcio && s.present) {
-        let backoff = crate::fulcio_ct::of_fulcio(&cluster, &values).await?;
-        if backoff.needs_restart() {
-            warnings.push(format!("{backoff}; `sigstore-up install` restarts Fulcio"));
+    // Fulcio's CT back-off (its log) and the trees (a tunnel to Trillian) at once.
+    let fulcio_present = statuses
+        .iter()
+        .any(|s| s.name == crate::catalog::fulcio::COMPONENT.name && s.present);
+    let trillian_ready = statuses
+        .iter()
+        .any(|s| s.name == trillian_log_server::COMPONENT.name && s.ready);
+    let backoff = async {
+        if fulcio_present {
+            crate::fulcio_ct::of_fulcio(&cluster, &values)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
         }
+    };
+    let (backoff, log_data) = tokio::join!(
+        backoff,
+        crate::log_data::check(&cluster, &values, trillian_ready)
+    );
+    let (backoff, log_data) = (backoff?, log_data?);
+    let mut warnings = Vec::new();
+    if let Some(backoff) = backoff
+        && backoff.needs_restart()
+    {
+        warnings.push(format!("{backoff}; `sigstore-up install` restarts Fulcio"));
     }
     let probes = if args.probe {
         Some(probe(&cluster, &ownership, &values).await?)
@@ -98,6 +125,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
         ready: statuses.iter().all(|s| s.ready),
         components: statuses,
         warnings,
+        log_data,
         probes,
     };
     match args.output {
@@ -115,9 +143,16 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs, ui: &Ui) -> anyhow::Res
     for check in &mismatches {
         ui.warn(&format!("{}: {}", check.name, check.detail));
     }
+    let data_lost = report
+        .log_data
+        .as_ref()
+        .is_some_and(|c| c.state == LogDataState::Lost);
+    if data_lost {
+        ui.warn(crate::log_data::AFTER_LOSS);
+    }
     Ok(if !mismatches.is_empty() {
         ExitCode::from(crate::error::GENERIC_FAILURE)
-    } else if report.ready && probes.iter().all(|c| c.outcome == Outcome::Ok) {
+    } else if report.ready && !data_lost && probes.iter().all(|c| c.outcome == Outcome::Ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(Failure::NotReady(String::new()).exit_code())
@@ -344,6 +379,10 @@ fn text_table(report: &StatusReport) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    if let Some(log_data) = &report.log_data {
+        out.push('\n');
+        out.push_str(&format!("{log_data}\n"));
+    }
     if let Some(probes) = &report.probes {
         out.push('\n');
         out.push_str(&probe_table(probes));
@@ -366,10 +405,10 @@ fn text_table(report: &StatusReport) -> String {
         report.instance,
         report.server,
         report.context,
-        if report.ready {
-            "all components ready"
-        } else {
-            "NOT READY"
+        match (report.ready, &report.log_data) {
+            (_, Some(c)) if c.state == LogDataState::Lost => "LOG DATA LOST",
+            (true, _) => "all components ready",
+            (false, _) => "NOT READY",
         }
     ));
     out

@@ -75,6 +75,15 @@ pub enum TrillianError {
     BadLogRoot(&'static str),
 }
 
+impl TrillianError {
+    /// Trillian answered that its tables do not exist: its database is empty (MySQL error 1146,
+    /// ER_NO_SUCH_TABLE, which Trillian passes on in the message of an Unknown status).
+    pub fn is_missing_schema(&self) -> bool {
+        matches!(self, TrillianError::Rpc { status, .. }
+            if status.message().contains("Error 1146") || status.message().contains("doesn't exist"))
+    }
+}
+
 /// Trillian stores display names in a `VARCHAR(20)` column.
 const MAX_DISPLAY_NAME_LENGTH: usize = 20;
 
@@ -157,7 +166,18 @@ impl TrillianAdmin {
         decode_log_root(&signed.log_root)
     }
 
-    async fn find_tree(&mut self, display_name: &str) -> Result<Option<Tree>, TrillianError> {
+    /// The IDs of every live (not deleted) tree.
+    pub async fn live_trees(&mut self) -> Result<Vec<TreeId>, TrillianError> {
+        Ok(self
+            .list_trees()
+            .await?
+            .into_iter()
+            .filter(|tree| !tree.deleted)
+            .map(|tree| TreeId(tree.tree_id))
+            .collect())
+    }
+
+    async fn list_trees(&mut self) -> Result<Vec<Tree>, TrillianError> {
         let response: ListTreesResponse = self
             .call(
                 Method::LIST_TREES,
@@ -166,8 +186,13 @@ impl TrillianAdmin {
                 },
             )
             .await?;
-        Ok(response
-            .tree
+        Ok(response.tree)
+    }
+
+    async fn find_tree(&mut self, display_name: &str) -> Result<Option<Tree>, TrillianError> {
+        Ok(self
+            .list_trees()
+            .await?
             .into_iter()
             .filter(|tree| tree.display_name == display_name && !tree.deleted)
             .min_by_key(|tree| (tree.create_time.map(|t| (t.seconds, t.nanos)), tree.tree_id)))

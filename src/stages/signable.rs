@@ -485,26 +485,29 @@ async fn round_trip(
             let request =
                 serde_json::to_vec(&rekor_v1_request(&digest, &signature, &issued.leaf_pem))?;
             // Asked again only when there was no answer or a server error (Trillian not
-            // reachable yet). Should an earlier attempt have created the entry after all, Rekor
-            // refuses the same entry again (409), which fails the gate naming Rekor: the
-            // artifact is unique, so nothing else can conflict.
-            let body = retry(deadline, BACKOFF, &again, || async {
+            // reachable yet, or slow to integrate: Rekor answers only once the entry is in the
+            // tree). Should an earlier attempt have created the entry after all, Rekor refuses
+            // the same entry again (409) naming it; the artifact is unique, so that entry is
+            // ours, and it is read back like a new one.
+            let posted = retry(deadline, BACKOFF, &again, || async {
                 Exchange {
                     tunnel: &rekor_tunnel,
                     hop: Hop::Rekor,
                     token: &token,
                     places: &places,
                 }
-                .post("/api/v1/log/entries", "application/json", request.clone())
+                .post_entry("/api/v1/log/entries", request.clone())
                 .await
             })
             .await?;
-            let created = read_rekor_v1_entry(&body, material)?;
-            let uuid = match &created {
-                Some(Included {
-                    uuid: Some(uuid), ..
-                }) => uuid.clone(),
-                _ => read_uuid(&body)?,
+            let uuid = match posted {
+                Posted::Created(body) => match read_rekor_v1_entry(&body, material)? {
+                    Some(Included {
+                        uuid: Some(uuid), ..
+                    }) => uuid,
+                    _ => read_uuid(&body)?,
+                },
+                Posted::Exists(uuid) => uuid,
             };
             line.progress("Rekor: reading the entry back");
             let path = format!("/api/v1/log/entries/{uuid}");
@@ -572,6 +575,25 @@ async fn round_trip(
     })
 }
 
+/// What a POST of a Rekor v1 entry got: the new entry, or the UUID of the same entry made by an
+/// earlier attempt.
+enum Posted {
+    Created(Vec<u8>),
+    Exists(String),
+}
+
+/// The UUID in Rekor v1's 409 answer (`"an equivalent entry already exists in the transparency
+/// log with UUID <uuid>"`).
+fn conflicting_uuid(body: &[u8]) -> Option<String> {
+    let answer: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let uuid = answer["message"]
+        .as_str()?
+        .rsplit_once("with UUID ")?
+        .1
+        .trim();
+    (!uuid.is_empty() && uuid.chars().all(|c| c.is_ascii_hexdigit())).then(|| uuid.to_string())
+}
+
 fn read_uuid(body: &[u8]) -> Result<String, HopFailure> {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
@@ -629,6 +651,20 @@ impl Exchange<'_> {
     ) -> Result<Vec<u8>, HopFailure> {
         let answer = probe::http_post(self.tunnel.local_addr(), path, content_type, body).await;
         self.answered(&format!("POST {path}"), answer)
+    }
+
+    /// POST of a Rekor v1 entry: a 409 naming the existing entry's UUID is an answer too.
+    async fn post_entry(&self, path: &str, body: Vec<u8>) -> Result<Posted, HopFailure> {
+        let answer =
+            probe::http_post(self.tunnel.local_addr(), path, "application/json", body).await;
+        if let Ok((status, body)) = &answer
+            && *status == http::StatusCode::CONFLICT
+            && let Some(uuid) = conflicting_uuid(body)
+        {
+            return Ok(Posted::Exists(uuid));
+        }
+        self.answered(&format!("POST {path}"), answer)
+            .map(Posted::Created)
     }
 
     async fn get(&self, path: &str) -> Result<Vec<u8>, HopFailure> {
@@ -737,6 +773,24 @@ mod tests {
 
     fn places() -> Places {
         Places::new(&crate::values::Values::default())
+    }
+
+    #[test]
+    fn rekors_conflict_names_the_entry_an_earlier_attempt_made() {
+        let body = br#"{"code":409,"message":"an equivalent entry already exists in the transparency log with UUID 6981ff77fdc25483f54cbe41c8985efcf5b510f5943f175c262b1e8fc6d15566c116b8a00a902c28"}"#;
+        assert_eq!(
+            conflicting_uuid(body).as_deref(),
+            Some(
+                "6981ff77fdc25483f54cbe41c8985efcf5b510f5943f175c262b1e8fc6d15566c116b8a00a902c28"
+            )
+        );
+        for other in [
+            &br#"{"code":409,"message":"conflict"}"#[..],
+            br#"{"code":409,"message":"with UUID ; DROP"}"#,
+            b"not json",
+        ] {
+            assert_eq!(conflicting_uuid(other), None);
+        }
     }
 
     #[test]

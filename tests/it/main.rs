@@ -16,6 +16,7 @@ mod cli_errors;
 mod cli_forward_token;
 mod cli_instances;
 mod cluster_data_tier;
+mod cluster_db_loss;
 mod cluster_faults;
 mod cluster_install;
 mod cluster_instances;

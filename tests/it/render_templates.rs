@@ -169,7 +169,7 @@ fn data_tier_matches_the_contract() {
     for flag in [
         "--storage_system=mysql",
         "--quota_system=mysql",
-        "--mysql_uri=$(MYSQL_USER):$(MYSQL_PASSWORD)@tcp(mysql.trillian-system.svc:3306)/$(MYSQL_DATABASE)",
+        "--mysql_uri=$(MYSQL_USER):$(MYSQL_PASSWORD)@tcp(mysql.trillian-system.svc:3306)/$(MYSQL_DATABASE)?timeout=5s&readTimeout=10s&writeTimeout=10s",
         "--rpc_endpoint=0.0.0.0:8090",
         "--http_endpoint=0.0.0.0:8091",
     ] {

@@ -160,3 +160,48 @@ async fn connecting_to_a_closed_port_names_the_address() {
     assert!(matches!(error, TrillianError::Connect { .. }), "{error:?}");
     assert!(error.to_string().contains(&addr.to_string()), "{error}");
 }
+
+/// What `status` relies on to tell lost log data (see `log_data`): the live trees are listed,
+/// and a database that came back without Trillian's tables (an emptyDir MariaDB after its pod
+/// went) is recognised as such from Trillian's answer, not taken for an outage.
+#[tokio::test]
+async fn live_trees_lists_the_trees_and_an_emptied_database_is_recognised() {
+    let stack = TrillianStack::start().await;
+    let mut admin = TrillianAdmin::connect(stack.rpc).await.unwrap();
+    let (rekor, _) = admin.ensure_tree("rekor").await.unwrap();
+    let (ctlog, _) = admin.ensure_tree("ctlog").await.unwrap();
+    let mut live = admin.live_trees().await.unwrap();
+    live.sort();
+    let mut made = vec![rekor, ctlog];
+    made.sort();
+    assert_eq!(live, made);
+
+    // As MariaDB's entrypoint leaves a fresh data dir: the database exists, with no tables.
+    let database = TrillianStack::DATABASE;
+    stack
+        .db
+        .root_exec("mysql", &format!("DROP DATABASE {database}"))
+        .await;
+    stack
+        .db
+        .root_exec("mysql", &format!("CREATE DATABASE {database}"))
+        .await;
+    let error = admin.live_trees().await.unwrap_err();
+    assert!(
+        error.is_missing_schema(),
+        "not recognised as missing tables: {error}"
+    );
+
+    // An outage is not a loss: with MariaDB gone, Trillian answers otherwise.
+    let TrillianStack {
+        signer,
+        log_server,
+        db,
+        ..
+    } = stack;
+    drop(db);
+    let error = admin.live_trees().await.unwrap_err();
+    assert!(!error.is_missing_schema(), "{error}");
+    eprintln!("Trillian without its database: {error}");
+    drop((signer, log_server));
+}
