@@ -736,6 +736,11 @@ pub fn failure_for_status(
         .collect();
     let answer = format!("{what} answered {status}: {}", text.trim());
     let lower = text.to_ascii_lowercase();
+    // Fulcio answers 400 "There was an error processing the identity token" also when it could
+    // not fetch the issuer's keys to check it, e.g. while the API server restarts (seen on the
+    // test cluster): asked again like a 401, with the same hint when it stays so.
+    let token_refused = status == http::StatusCode::UNAUTHORIZED
+        || (status == http::StatusCode::BAD_REQUEST && lower.contains("identity token"));
     let failure = match hop {
         Hop::Fulcio if lower.contains("ctl") || lower.contains("ct log") => HopFailure::new(
             Hop::CtLog,
@@ -746,7 +751,7 @@ pub fn failure_for_status(
                 places.logs(Hop::CtLog)
             ),
         ),
-        Hop::Fulcio if status == http::StatusCode::UNAUTHORIZED => HopFailure::new(
+        Hop::Fulcio if token_refused => HopFailure::new(
             Hop::Fulcio,
             answer,
             "Fulcio refused the service-account token: it must reach the cluster's OIDC \
@@ -757,10 +762,7 @@ pub fn failure_for_status(
         ),
         _ => HopFailure::new(hop, answer, places.logs(hop)),
     };
-    if status.is_server_error()
-        || status == http::StatusCode::UNAUTHORIZED
-        || status == http::StatusCode::TOO_MANY_REQUESTS
-    {
+    if status.is_server_error() || token_refused || status == http::StatusCode::TOO_MANY_REQUESTS {
         failure.retryable()
     } else {
         failure
@@ -824,6 +826,18 @@ mod tests {
             &places(),
         );
         assert_eq!(failure.hop, Hop::Fulcio);
+        assert!(failure.retryable);
+        assert!(failure.fix.contains("openid-configuration"), "{failure}");
+
+        // What Fulcio answers while it cannot fetch the issuer's keys (the API server restarts).
+        let failure = failure_for_status(
+            Hop::Fulcio,
+            "POST /api/v2/signingCert",
+            http::StatusCode::BAD_REQUEST,
+            br#"{"code":3, "message":"There was an error processing the identity token", "details":[]}"#,
+            &token,
+            &places(),
+        );
         assert!(failure.retryable);
         assert!(failure.fix.contains("openid-configuration"), "{failure}");
 
