@@ -390,6 +390,17 @@ impl Component {
         format!("{}.{}.svc", self.name, self.namespace(values))
     }
 
+    /// The label selector of this instance's pods of the component (its Deployment's selector).
+    pub fn pod_selector(&self, values: &Values) -> String {
+        format!(
+            "{}={},{}={}",
+            crate::values::LABEL_NAME,
+            self.name,
+            crate::values::LABEL_INSTANCE,
+            values.instance
+        )
+    }
+
     /// `app.kubernetes.io/name` and `app.kubernetes.io/component`, for objects stages create.
     pub fn labels(&self) -> [(&'static str, &'static str); 2] {
         [

@@ -120,13 +120,7 @@ fn deployment(values: &Values) -> DeploymentRef {
 pub async fn of_fulcio(cluster: &Cluster, values: &Values) -> anyhow::Result<CtBackoff> {
     let target = deployment(values);
     let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &target.namespace);
-    let selector = format!(
-        "{}={},{}={}",
-        crate::values::LABEL_NAME,
-        target.name,
-        crate::values::LABEL_INSTANCE,
-        values.instance
-    );
+    let selector = catalog::fulcio::COMPONENT.pod_selector(values);
     let list = pods
         .list(&ListParams::default().labels(&selector))
         .await

@@ -246,13 +246,7 @@ async fn serving_pods(ctx: &Context) -> anyhow::Result<Option<String>> {
     let lists = ctx.values.profile().components().iter().map(|component| {
         let namespace = component.namespace(&ctx.values);
         let pods: kube::Api<Pod> = kube::Api::namespaced(ctx.cluster.client.clone(), namespace);
-        let selector = format!(
-            "{}={},{}={}",
-            crate::values::LABEL_NAME,
-            component.name,
-            crate::values::LABEL_INSTANCE,
-            ctx.values.instance
-        );
+        let selector = component.pod_selector(&ctx.values);
         async move {
             let list = pods
                 .list(&kube::api::ListParams::default().labels(&selector))
