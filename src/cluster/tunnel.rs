@@ -1,13 +1,15 @@
 //! Port-forward tunnels: a local TCP listener whose every connection is carried through the API
-//! server's `pods/portforward` subresource to a READY pod behind a Service.
+//! server's `pods/portforward` subresource to a pod behind a Service: a READY pod, or for a
+//! Service that publishes not-ready addresses (`publishNotReadyAddresses`, MariaDB's) any
+//! running pod, as the Service itself routes.
 //!
 //! Why a pod and not the Service: a Service is routable only after kube-proxy has written its
 //! rules, which can lag readiness; and the API server can reach a pod from anywhere the
-//! kubeconfig works. The pod is picked from the Service's selector among pods whose Ready
-//! condition is true; when a forward fails (pod gone, port closed), or a watch of the Service's
-//! pods sees it stop being ready or start terminating (a rolling update replaced it), the tunnel
-//! forgets it and the next connection picks again. A connection already established cannot be
-//! moved to another pod: its client sees the connection close and reconnects.
+//! kubeconfig works. The pod is picked from the Service's selector among the pods it serves;
+//! when a forward fails (pod gone, port closed), or a watch of the Service's pods sees it stop
+//! being served or start terminating (a rolling update replaced it), the tunnel forgets it and
+//! the next connection picks again. A connection already established cannot be moved to another
+//! pod: its client sees the connection close and reconnects.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::{Pod, Service, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::ListParams;
 use kube::core::Selector;
@@ -27,7 +29,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 use super::client::Cluster;
-use super::wait::pod_is_ready;
+use super::wait::{pod_is_ready, pod_is_running};
 
 /// How long one connection (or opening the tunnel) waits for a ready pod to appear.
 const READY_POD_WAIT: Duration = Duration::from_secs(60);
@@ -54,10 +56,10 @@ struct Shared {
 }
 
 impl Tunnel {
-    /// Listens on 127.0.0.1:`bind_port` (0: any free port) and forwards each connection to a ready
-    /// pod behind `namespace/service`, port `service_port` (the Service's port, resolved to the
-    /// pod's container port through its targetPort). Waits up to a minute for a ready pod, so
-    /// the returned tunnel is usable at once.
+    /// Listens on 127.0.0.1:`bind_port` (0: any free port) and forwards each connection to a pod
+    /// that `namespace/service` serves (see the module doc), port `service_port` (the Service's
+    /// port, resolved to the pod's container port through its targetPort). Waits up to a minute
+    /// for such a pod, so the returned tunnel is usable at once.
     pub async fn to_service(
         cluster: &Cluster,
         namespace: &str,
@@ -121,7 +123,7 @@ impl Drop for Tunnel {
 /// Watches the Service's pods and forgets the current one as soon as it is no longer ready or is
 /// terminating, so that no new connection is sent to a pod a rolling update is replacing.
 async fn forget_pods_that_go(shared: Arc<Shared>) {
-    let Ok(selector) = shared.selector().await else {
+    let Ok((selector, serves)) = shared.selector().await else {
         // The connections' own error handling still applies.
         return;
     };
@@ -131,7 +133,7 @@ async fn forget_pods_that_go(shared: Arc<Shared>) {
     while let Some(event) = events.next().await {
         match event {
             Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod))
-                if !pod_is_ready(&pod) =>
+                if !serves.pod(&pod) =>
             {
                 shared.forget(&pod.name_any());
             }
@@ -225,16 +227,17 @@ impl Shared {
         Ok(picked)
     }
 
-    /// The Service's pod selector.
-    async fn selector(&self) -> anyhow::Result<Selector> {
+    /// The Service's pod selector, and which of its pods it serves.
+    async fn selector(&self) -> anyhow::Result<(Selector, Serves)> {
         let services: Api<Service> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
         let service = services
             .get_opt(&self.service)
             .await
             .map_err(|e| self.cluster.access_error(&e))?
             .ok_or_else(|| anyhow!("service {}/{} does not exist", self.namespace, self.service))?;
-        let selector: BTreeMap<String, String> =
-            service.spec.and_then(|s| s.selector).unwrap_or_default();
+        let spec = service.spec.unwrap_or_default();
+        let serves = Serves::of(&spec);
+        let selector: BTreeMap<String, String> = spec.selector.unwrap_or_default();
         if selector.is_empty() {
             bail!(
                 "service {}/{} has no pod selector to tunnel to",
@@ -242,7 +245,7 @@ impl Shared {
                 self.service
             );
         }
-        Ok(selector.into_iter().collect())
+        Ok((selector.into_iter().collect(), serves))
     }
 
     async fn pick_ready_pod(&self) -> anyhow::Result<(String, u16)> {
@@ -254,6 +257,7 @@ impl Shared {
             .map_err(|e| self.cluster.access_error(&e))?
             .ok_or_else(|| anyhow!("{what} does not exist"))?;
         let spec = service.spec.unwrap_or_default();
+        let serves = Serves::of(&spec);
         let selector: BTreeMap<String, String> = spec.selector.unwrap_or_default();
         if selector.is_empty() {
             bail!("{what} has no pod selector to tunnel to");
@@ -275,7 +279,7 @@ impl Shared {
             .map_err(|e| self.cluster.access_error(&e))?
             .items
             .into_iter()
-            .find(pod_is_ready);
+            .find(|pod| serves.pod(pod));
         let pod = match ready {
             Some(pod) => pod,
             None => {
@@ -285,13 +289,18 @@ impl Shared {
                 let mut ready_pods = watcher(pods.clone(), config)
                     .default_backoff()
                     .applied_objects()
-                    .filter_map(|pod| async move { pod.ok().filter(pod_is_ready) })
+                    .filter_map(|pod| async move { pod.ok().filter(|pod| serves.pod(pod)) })
                     .boxed();
                 tokio::time::timeout(READY_POD_WAIT, ready_pods.next())
                     .await
                     .ok()
                     .flatten()
-                    .ok_or_else(|| anyhow!("no ready pod behind {what} (selector {selector})"))?
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "no {} pod behind {what} (selector {selector})",
+                            serves.what()
+                        )
+                    })?
             }
         };
         let port = container_port(&pod, &target_port).ok_or_else(|| {
@@ -301,6 +310,39 @@ impl Shared {
             )
         })?;
         Ok((pod.name_any(), port))
+    }
+}
+
+/// Which pods a Service sends connections to, and so the tunnel too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serves {
+    /// Ready pods (the default).
+    Ready,
+    /// Running pods, ready or not (`publishNotReadyAddresses: true`).
+    Running,
+}
+
+impl Serves {
+    fn of(spec: &ServiceSpec) -> Serves {
+        if spec.publish_not_ready_addresses == Some(true) {
+            Serves::Running
+        } else {
+            Serves::Ready
+        }
+    }
+
+    fn pod(self, pod: &Pod) -> bool {
+        match self {
+            Serves::Ready => pod_is_ready(pod),
+            Serves::Running => pod_is_running(pod),
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Serves::Ready => "ready",
+            Serves::Running => "running",
+        }
     }
 }
 

@@ -312,6 +312,12 @@ fn replica_summary(deployment: &Deployment) -> String {
     )
 }
 
+/// True when the pod runs (its containers started) and is not terminating, ready or not.
+pub fn pod_is_running(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_none()
+        && pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+}
+
 pub fn pod_is_ready(pod: &Pod) -> bool {
     pod.metadata.deletion_timestamp.is_none()
         && pod

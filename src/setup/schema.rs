@@ -96,7 +96,8 @@ pub async fn wait_until_accepting(url: &str, timeout: Duration) -> Result<(), Sc
             ))),
         }
     };
-    let backoff = Backoff::exponential(Duration::from_millis(25), Duration::from_millis(500));
+    // Short steps: install's critical path waits here for MariaDB's first start.
+    let backoff = Backoff::exponential(Duration::from_millis(25), Duration::from_millis(100));
     retry(deadline, backoff, |error| !is_final_answer(error), attempt)
         .await
         .map_err(|cause| {

@@ -1,13 +1,57 @@
 //! "wait <tier>": watch the tier's Deployments until they are ready (or the install deadline).
 
 use super::{Context, Outcome, StageFuture};
+use crate::catalog::mariadb;
 use crate::cluster::DeploymentRef;
-use crate::cluster::wait::deployments_ready;
+use crate::cluster::wait::{deployments_ready, remaining};
 use crate::render::Tier;
+use crate::setup::schema::wait_until_accepting;
 use crate::ui::StageLine;
 
+/// MariaDB and Redis. MariaDB counts as up as soon as it accepts the Trillian user through a
+/// tunnel to its running pod: that is up to a readiness-probe period (1 s) before the kubelet
+/// reports it Ready, on the critical path of every classic install. Its Service publishes
+/// not-ready addresses, so Trillian, applied next, reaches it the same way (and kube-proxy has
+/// long had its rules, written when the pod got its address). The readiness wait runs beside it
+/// and ends the stage too; it alone explains a pod that never comes up.
 pub fn databases<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
-    Box::pin(wait_tier(ctx, line, Tier::Databases))
+    Box::pin(async move {
+        let ctx = &*ctx;
+        let all = deployments(ctx, Tier::Databases);
+        let mariadb_name = mariadb::COMPONENT.name;
+        let others: Vec<DeploymentRef> = all
+            .iter()
+            .filter(|d| d.name != mariadb_name)
+            .cloned()
+            .collect();
+        let progress = |pending: &[DeploymentRef]| {
+            let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
+            if !names.is_empty() {
+                line.progress(&format!("waiting for {}", names.join(", ")));
+            }
+        };
+        let all_ready = deployments_ready(&ctx.cluster, &all, ctx.deadline, &progress, &ctx.redact);
+        let mariadb_accepts = async {
+            if mariadb_accepts(ctx).await.is_err() {
+                // Not an answer: the readiness wait beside this one decides and explains.
+                std::future::pending::<()>().await;
+            }
+            let quiet = |_: &[DeploymentRef]| {};
+            deployments_ready(&ctx.cluster, &others, ctx.deadline, &quiet, &ctx.redact).await
+        };
+        tokio::select! {
+            ready = all_ready => ready?,
+            accepts = mariadb_accepts => accepts?,
+        }
+        Ok(Outcome::Ready(all.into_iter().map(|d| d.name).collect()))
+    })
+}
+
+/// Waits until MariaDB accepts the Trillian user (see [`databases`]).
+async fn mariadb_accepts(ctx: &Context) -> anyhow::Result<()> {
+    let (_tunnel, url) = super::schema::trillian_user_tunnel(ctx).await?;
+    wait_until_accepting(&url, remaining(ctx.deadline)).await?;
+    Ok(())
 }
 
 pub fn trillian<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {

@@ -231,8 +231,8 @@ async fn apiserver_restart_while_install_applies() {
 #[tokio::test]
 #[ignore = "needs the test cluster (tests/cluster/up) and root; see the module doc"]
 async fn apiserver_killed_while_install_waits() {
-    // "apply fulcio" done: "wait databases" watches the Deployments; the server dies at once.
-    install_through_an_apiserver_restart("apply fulcio", &["--kill"]).await;
+    // "tuf" done: "wait databases" watches the Deployments; the server dies at once.
+    install_through_an_apiserver_restart("tuf", &["--kill"]).await;
 }
 
 #[tokio::test]
