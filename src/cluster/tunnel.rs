@@ -31,7 +31,7 @@ use tokio::task::JoinHandle;
 use super::client::Cluster;
 use super::wait::{pod_is_ready, pod_is_running};
 
-/// How long one connection (or opening the tunnel) waits for a ready pod to appear.
+/// How long one connection (or opening the tunnel) waits for a pod the Service serves.
 const READY_POD_WAIT: Duration = Duration::from_secs(60);
 /// How many pods one connection tries before giving up.
 const ATTEMPTS_PER_CONNECTION: usize = 3;
@@ -120,10 +120,10 @@ impl Drop for Tunnel {
     }
 }
 
-/// Watches the Service's pods and forgets the current one as soon as it is no longer ready or is
-/// terminating, so that no new connection is sent to a pod a rolling update is replacing.
+/// Watches the Service's pods and forgets the current one as soon as the Service no longer
+/// serves it (see [`Serves`]) or it is terminating, so that no new connection is sent to a pod a rolling update is replacing.
 async fn forget_pods_that_go(shared: Arc<Shared>) {
-    let Ok((selector, serves)) = shared.selector().await else {
+    let Ok((_, selector, serves)) = shared.service().await else {
         // The connections' own error handling still applies.
         return;
     };
@@ -154,7 +154,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Carries one local connection to a ready pod, trying other pods if opening the forward fails.
+/// Carries one local connection to a pod the Service serves, trying other pods if opening the forward fails.
 async fn forward_connection(shared: Arc<Shared>, mut socket: TcpStream) {
     let _ = socket.set_nodelay(true);
     for attempt in 0..ATTEMPTS_PER_CONNECTION {
@@ -217,39 +217,19 @@ impl Shared {
     }
 
     /// The pod and container port to forward to: the remembered one, or (when `fresh` or none is
-    /// remembered) a newly picked ready pod.
+    /// remembered) a newly picked pod the Service serves.
     async fn target(&self, fresh: bool) -> anyhow::Result<(String, u16)> {
         if !fresh && let Some(target) = self.current.lock().expect("tunnel lock").clone() {
             return Ok(target);
         }
-        let picked = self.pick_ready_pod().await?;
+        let picked = self.pick_pod().await?;
         *self.current.lock().expect("tunnel lock") = Some(picked.clone());
         Ok(picked)
     }
 
-    /// The Service's pod selector, and which of its pods it serves.
-    async fn selector(&self) -> anyhow::Result<(Selector, Serves)> {
-        let services: Api<Service> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
-        let service = services
-            .get_opt(&self.service)
-            .await
-            .map_err(|e| self.cluster.access_error(&e))?
-            .ok_or_else(|| anyhow!("service {}/{} does not exist", self.namespace, self.service))?;
-        let spec = service.spec.unwrap_or_default();
-        let serves = Serves::of(&spec);
-        let selector: BTreeMap<String, String> = spec.selector.unwrap_or_default();
-        if selector.is_empty() {
-            bail!(
-                "service {}/{} has no pod selector to tunnel to",
-                self.namespace,
-                self.service
-            );
-        }
-        Ok((selector.into_iter().collect(), serves))
-    }
-
-    async fn pick_ready_pod(&self) -> anyhow::Result<(String, u16)> {
-        let what = format!("service {}/{}", self.namespace, self.service);
+    /// The Service's spec, its pod selector, and which of its pods it serves.
+    async fn service(&self) -> anyhow::Result<(ServiceSpec, Selector, Serves)> {
+        let what = self.what();
         let services: Api<Service> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
         let service = services
             .get_opt(&self.service)
@@ -258,10 +238,21 @@ impl Shared {
             .ok_or_else(|| anyhow!("{what} does not exist"))?;
         let spec = service.spec.unwrap_or_default();
         let serves = Serves::of(&spec);
-        let selector: BTreeMap<String, String> = spec.selector.unwrap_or_default();
+        let selector: BTreeMap<String, String> = spec.selector.clone().unwrap_or_default();
         if selector.is_empty() {
             bail!("{what} has no pod selector to tunnel to");
         }
+        Ok((spec, selector.into_iter().collect(), serves))
+    }
+
+    /// `service <namespace>/<name>`, for messages.
+    fn what(&self) -> String {
+        format!("service {}/{}", self.namespace, self.service)
+    }
+
+    async fn pick_pod(&self) -> anyhow::Result<(String, u16)> {
+        let what = self.what();
+        let (spec, selector, serves) = self.service().await?;
         let target_port = spec
             .ports
             .unwrap_or_default()
@@ -270,7 +261,6 @@ impl Shared {
             .ok_or_else(|| anyhow!("{what} has no port {}", self.service_port))?
             .target_port
             .unwrap_or(IntOrString::Int(i32::from(self.service_port)));
-        let selector: Selector = selector.into_iter().collect();
         let pods: Api<Pod> = Api::namespaced(self.cluster.client.clone(), &self.namespace);
 
         let ready = pods

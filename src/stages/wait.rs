@@ -24,12 +24,7 @@ pub fn databases<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'
             .filter(|d| d.name != mariadb_name)
             .cloned()
             .collect();
-        let progress = |pending: &[DeploymentRef]| {
-            let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
-            if !names.is_empty() {
-                line.progress(&format!("waiting for {}", names.join(", ")));
-            }
-        };
+        let progress = waiting_for(line);
         let all_ready = deployments_ready(&ctx.cluster, &all, ctx.deadline, &progress, &ctx.redact);
         let mariadb_accepts = async {
             if mariadb_accepts(ctx).await.is_err() {
@@ -94,14 +89,19 @@ pub async fn wait_tiers(
         .iter()
         .flat_map(|&tier| deployments(ctx, tier))
         .collect();
-    let progress = |pending: &[DeploymentRef]| {
-        let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
-        if !names.is_empty() {
-            line.progress(&format!("waiting for {}", names.join(", ")));
-        }
-    };
+    let progress = waiting_for(line);
     deployments_ready(&ctx.cluster, &targets, ctx.deadline, &progress, &ctx.redact).await?;
     Ok(Outcome::Ready(
         targets.into_iter().map(|d| d.name).collect(),
     ))
+}
+
+/// The progress callback of a wait: the stage line names the Deployments still pending.
+fn waiting_for(line: &StageLine) -> impl Fn(&[DeploymentRef]) + Send + Sync + '_ {
+    move |pending: &[DeploymentRef]| {
+        let names: Vec<&str> = pending.iter().map(|d| d.name.as_str()).collect();
+        if !names.is_empty() {
+            line.progress(&format!("waiting for {}", names.join(", ")));
+        }
+    }
 }
