@@ -559,7 +559,7 @@ _sigstore__up() {
             return 0
             ;;
         sigstore__subcmd__up__subcmd__install)
-            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --stop-after --ci --kubeconfig --context --name --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --values --set --profile --image-registry --timeout --full --stop-after --ci --kubeconfig --context --name --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

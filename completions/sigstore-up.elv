@@ -90,6 +90,7 @@ set edit:completion:arg-completer[sigstore-up] = {|@words|
             cand --kubeconfig 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand --name 'Which instance: its namespaces (NAME-rekor-system, ...; the default instance `sigstore` uses rekor-system, ...), its state directory and its forward ports; the same as --set instance=NAME [default: sigstore]'
+            cand --full 'Run every stage even when nothing changed since the last install (by default a re-run that finds every object, pod and input as the last install recorded them only writes the trust files)'
             cand --ci 'For CI: afterwards start `forward --detach` (default ports), mint a token and write the environment (like `env`), also to $GITHUB_ENV and $GITHUB_OUTPUT when set'
             cand -v 'Print more detail (repeat for even more)'
             cand --verbose 'Print more detail (repeat for even more)'

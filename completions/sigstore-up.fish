@@ -78,6 +78,7 @@ complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l stop
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: the files in $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l name -d 'Which instance: its namespaces (NAME-rekor-system, ...; the default instance `sigstore` uses rekor-system, ...), its state directory and its forward ports; the same as --set instance=NAME [default: sigstore]' -r
+complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l full -d 'Run every stage even when nothing changed since the last install (by default a re-run that finds every object, pod and input as the last install recorded them only writes the trust files)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -l ci -d 'For CI: afterwards start `forward --detach` (default ports), mint a token and write the environment (like `env`), also to $GITHUB_ENV and $GITHUB_OUTPUT when set'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s v -l verbose -d 'Print more detail (repeat for even more)'
 complete -c sigstore-up -n "__fish_sigstore_up_using_subcommand install" -s q -l quiet -d 'Print only warnings, errors and results'

@@ -806,13 +806,19 @@ pub mod fulcio {
         id: "pods",
         name: "pods",
     };
+    /// What install left behind when it recorded the proof, for its fast path (stage
+    /// "compare"): the inputs' fingerprint, when TUF is next due, each object's version.
+    pub const SIGNABLE_STATE: Key = Key {
+        id: "state",
+        name: "state",
+    };
     /// The last keyless round trip install's gate made that passed (stage "signable"): a
     /// converged re-run with this record writes no probe entry into the logs.
     pub const SIGNABLE_RECORD: Object = Object {
         id: "signable",
         kind: ObjectKind::ConfigMap,
         name: "sigstore-up-signable",
-        keys: &[SIGNABLE_PROOF, SIGNABLE_PODS],
+        keys: &[SIGNABLE_PROOF, SIGNABLE_PODS, SIGNABLE_STATE],
         made_by: MadeBy::Stage("signable"),
     };
     pub const CA_CRT: Key = Key {

@@ -111,6 +111,11 @@ pub struct InstallArgs {
     /// How long to wait for workloads to become ready (e.g. 90s, 5m, 1h)
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration_flag)]
     pub timeout: Duration,
+    /// Run every stage even when nothing changed since the last install (by default a re-run
+    /// that finds every object, pod and input as the last install recorded them only writes the
+    /// trust files)
+    #[arg(long)]
+    pub full: bool,
     /// Stop after the named stage (for debugging and for partial installs)
     #[arg(long, value_name = "STAGE", hide = true)]
     pub stop_after: Option<String>,

@@ -14,6 +14,7 @@ use std::time::Duration;
 use kube::core::DynamicObject;
 
 use crate::catalog::{Profile, Tier};
+use crate::render::Manifest;
 use crate::stages::{self, Context, Outcome, Stage};
 use crate::values::Values;
 
@@ -25,10 +26,22 @@ use crate::values::Values;
 /// runs it once MariaDB is applied, so its work overlaps the database's first start; modern
 /// runs it before its applies, so the TUF server starts with the others (applied after them,
 /// it was ready last, about 2 s after them, on 2 CPUs).
+///
+/// Stage "compare" comes first: when nothing changed since the last install, only the stages
+/// on the fast path (`on_fast_path`) run after it (see `stages::compare`).
 pub fn install_stages(profile: Profile) -> Vec<Stage> {
-    let stage = |name, run, applies| Stage { name, run, applies };
+    let stage = |name, run, applies| Stage {
+        name,
+        run,
+        applies,
+        on_fast_path: false,
+    };
     let first = [
-        stage("preflight", stages::preflight::run as StageFn, None),
+        Stage {
+            on_fast_path: true,
+            ..stage("compare", stages::compare::run as StageFn, None)
+        },
+        stage("preflight", stages::preflight::run, None),
         stage("lock", stages::lock::run, None),
         stage(
             "namespaces",
@@ -84,7 +97,11 @@ pub fn install_stages(profile: Profile) -> Vec<Stage> {
     };
     let last = [
         stage("wait tuf", stages::wait::tuf, None),
-        stage("trust", stages::trust::run, None),
+        // The files on this host may be gone, whatever the cluster holds.
+        Stage {
+            on_fast_path: true,
+            ..stage("trust", stages::trust::run, None)
+        },
         stage("signable", stages::signable::run, None),
     ];
     first.into_iter().chain(middle).chain(last).collect()
@@ -112,6 +129,24 @@ pub fn created_by_stages(
         .into_iter()
         .map(|(namespace, object)| ("v1", object.kind.kind(), namespace, object.name))
         .collect()
+}
+
+/// Every object install writes: the rendered objects of the tiers the profile applies, and
+/// the objects stages make (identity only).
+pub fn objects_install_writes(
+    values: &Values,
+    manifests: &[Manifest],
+) -> anyhow::Result<Vec<DynamicObject>> {
+    let tiers = installed_tiers(values.profile());
+    let mut objects: Vec<DynamicObject> = manifests
+        .iter()
+        .filter(|m| tiers.contains(&m.tier))
+        .map(Manifest::to_dynamic)
+        .collect::<anyhow::Result<_>>()?;
+    for (api_version, kind, namespace, name) in created_by_stages(values) {
+        objects.push(object_ref(api_version, kind, Some(&namespace), name));
+    }
+    Ok(objects)
 }
 
 /// Kinds stages may create (for teardown), whatever the values.
@@ -152,6 +187,9 @@ pub async fn run(
     }
     let mut reports = Vec::new();
     for stage in stages {
+        if ctx.unchanged && !stage.on_fast_path {
+            continue;
+        }
         let line = ctx.ui.stage(stage.name);
         let mut attempt = 1;
         let result = loop {
@@ -278,6 +316,15 @@ mod tests {
             assert!(position("secrets") < position("tuf"));
             assert!(position("tuf") < position("wait tuf"));
             assert!(position("wait tuf") < position("trust"));
+            // The fast path decides before anything is read or written, and still writes
+            // the trust files.
+            assert_eq!(names.first(), Some(&"compare"));
+            let fast: Vec<&str> = install_stages(profile)
+                .iter()
+                .filter(|s| s.on_fast_path)
+                .map(|s| s.name)
+                .collect();
+            assert_eq!(fast, ["compare", "trust"]);
             // The gate checks against the material "trust" wrote, and is the last word.
             assert_eq!(names.last(), Some(&"signable"));
             assert!(position("trust") < position("signable"));

@@ -15,6 +15,8 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs, ui: &Ui) -> anyhow::Re
     let manifests = render(&values)?;
     let cluster = super::connect_cluster(global).await?;
     let mut ctx = Context::new(ui.clone(), cluster, values, manifests, args.timeout);
+    // A partial install is for looking at the stages: it runs them.
+    ctx.full = args.full || args.stop_after.is_some();
     let stages = install_stages(ctx.values.profile());
     let result = pipeline::run(&stages, &mut ctx, args.stop_after.as_deref()).await;
     // Also on failure: a second install waiting for the lease goes on at once.

@@ -3,6 +3,7 @@
 //! later one. The order is `pipeline`'s (built from the profile); stages never import it.
 
 pub mod apply;
+pub mod compare;
 pub mod lock;
 pub mod namespaces;
 pub mod preflight;
@@ -58,6 +59,14 @@ pub struct Context {
     pub install_lock: Option<crate::cluster::lease::LeaseLock>,
     /// The material the trust files were written from (from stage "trust", for "signable").
     pub trust_material: Handoff<crate::trust::TrustMaterial>,
+    /// When the TUF metadata is next due to be signed again, Unix seconds (from stage "tuf",
+    /// for the record "signable" writes).
+    pub tuf_due: Handoff<i64>,
+    /// `install --full`: stage "compare" takes no fast path.
+    pub full: bool,
+    /// Set by stage "compare" when nothing changed since the last install: only the stages on
+    /// the fast path run after it.
+    pub unchanged: bool,
     /// The stages so far whose outcome changed something (`pipeline::run` fills it): empty on a
     /// converged re-run.
     pub changed: Vec<&'static str>,
@@ -85,6 +94,9 @@ impl Context {
             trees: Handoff::from_stage("trees"),
             install_lock: None,
             trust_material: Handoff::from_stage("trust"),
+            tuf_due: Handoff::from_stage("tuf"),
+            full: false,
+            unchanged: false,
             changed: Vec::new(),
         }
     }
@@ -198,6 +210,8 @@ pub enum Outcome {
     Tuf(tuf::TufOutcome),
     /// What the signing gate proved.
     Signable(signable::Proof),
+    /// Whether anything changed since the last install (the fast path).
+    Compared(compare::Verdict),
     /// Nothing was done, and why.
     Skipped(String),
 }
@@ -231,6 +245,7 @@ impl Outcome {
             | Outcome::Ready(_)
             | Outcome::TrustWritten(_)
             | Outcome::Locked(_)
+            | Outcome::Compared(_)
             | Outcome::Skipped(_) => true,
         }
     }
@@ -282,6 +297,7 @@ impl fmt::Display for Outcome {
             Outcome::Locked(what) => f.write_str(what),
             Outcome::Tuf(tuf) => write!(f, "{tuf}"),
             Outcome::Signable(proof) => write!(f, "{proof}"),
+            Outcome::Compared(verdict) => write!(f, "{verdict}"),
             Outcome::Skipped(why) => write!(f, "skipped ({why})"),
         }
     }
@@ -296,6 +312,8 @@ pub struct Stage {
     pub run: for<'a> fn(&'a mut Context, &'a StageLine) -> StageFuture<'a>,
     /// The tier this stage applies, if it applies one.
     pub applies: Option<Tier>,
+    /// Whether it also runs when stage "compare" found nothing changed.
+    pub on_fast_path: bool,
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::{Context, Outcome, StageFuture};
 use crate::catalog;
 use crate::cluster::access::{Permission, missing_permissions, whoami};
 use crate::error::Failure;
-use crate::pipeline::{created_by_stages, installed_tiers, object_ref};
+use crate::pipeline::objects_install_writes;
 use crate::render::render;
 use crate::ui::StageLine;
 use crate::values::{LABEL_INSTANCE, LABEL_MANAGED_BY, OidcDiscovery, Values, url_authority};
@@ -96,7 +96,7 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             }
         }
 
-        let objects = objects_install_writes(ctx)?;
+        let objects = objects_install_writes(&ctx.values, &ctx.manifests)?;
         line.progress("checking permissions");
         let needed = needed_permissions(ctx, &objects).await?;
         let missing = missing_permissions(&ctx.cluster, &needed).await?;
@@ -164,17 +164,6 @@ fn own_token_reaches_keys(values: &Values, jwks_uri: &str) -> anyhow::Result<()>
 
 /// Every object the wired stages write: the manifests of the installed tiers and the objects
 /// stages create themselves.
-fn objects_install_writes(ctx: &Context) -> anyhow::Result<Vec<DynamicObject>> {
-    let mut objects = Vec::new();
-    for tier in installed_tiers(ctx.values.profile()) {
-        objects.extend(ctx.objects(tier)?);
-    }
-    for (api_version, kind, namespace, name) in created_by_stages(&ctx.values) {
-        objects.push(object_ref(api_version, kind, Some(&namespace), name));
-    }
-    Ok(objects)
-}
-
 /// The rights install uses: read, create and patch (server-side apply) every object it writes;
 /// watch Deployments for readiness; read pods, their logs and events to explain a failure; and
 /// open port-forwards to Trillian's pods for the setup stages.

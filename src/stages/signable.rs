@@ -23,6 +23,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::ObjectMeta;
 
+use super::compare::State;
 use super::{Context, Outcome, StageFuture};
 use crate::catalog::{self, Component};
 use crate::cli::TokenArgs;
@@ -151,6 +152,18 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             // changed nothing), so asking them again would prove nothing new.
             let pods = serving_pods(ctx).await?;
             if pods.is_some() && pods == record.pods {
+                // The state for the fast path, if the record lacks it or it moved (a
+                // re-apply of an object nothing changed in, an upgrade of sigstore-up).
+                let state = State::now(ctx).await?.to_text();
+                if record.state.as_deref() != Some(state.as_str()) {
+                    write_record(
+                        ctx,
+                        &record.proof,
+                        pods.as_deref().unwrap_or_default(),
+                        &state,
+                    )
+                    .await?;
+                }
                 return Ok(Outcome::Signable(Proof::Converged {
                     record: record.proof,
                     checks: Checked::SamePods,
@@ -160,7 +173,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             match read_only_checks(ctx, &material).await {
                 Ok(count) => {
                     if let Some(pods) = &pods {
-                        write_record(ctx, &record.proof, pods).await?;
+                        let state = State::now(ctx).await?.to_text();
+                        write_record(ctx, &record.proof, pods, &state).await?;
                     }
                     return Ok(Outcome::Signable(Proof::Converged {
                         record: record.proof,
@@ -183,7 +197,8 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
                 .map_err(out_of_time)?;
         }
         let pods = serving_pods(ctx).await?.unwrap_or_default();
-        write_record(ctx, &trip.describe(), &pods).await?;
+        let state = State::now(ctx).await?.to_text();
+        write_record(ctx, &trip.describe(), &pods, &state).await?;
         Ok(Outcome::Signable(Proof::RoundTrip(trip)))
     })
 }
@@ -214,13 +229,15 @@ fn out_of_time(error: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// The record of the last round trip that passed, and the pods that served then.
-struct Record {
-    proof: String,
-    pods: Option<String>,
+/// The record of the last round trip that passed, the pods that served then, and the state
+/// for install's fast path (see `compare`).
+pub(super) struct Record {
+    pub proof: String,
+    pub pods: Option<String>,
+    pub state: Option<String>,
 }
 
-async fn read_record(ctx: &Context) -> anyhow::Result<Option<Record>> {
+pub(super) async fn read_record(ctx: &Context) -> anyhow::Result<Option<Record>> {
     let namespace = catalog::fulcio::COMPONENT.namespace(&ctx.values);
     let found = ctx
         .applier
@@ -235,13 +252,16 @@ async fn read_record(ctx: &Context) -> anyhow::Result<Option<Record>> {
             pods: data[catalog::fulcio::SIGNABLE_PODS.name]
                 .as_str()
                 .map(str::to_string),
+            state: data[catalog::fulcio::SIGNABLE_STATE.name]
+                .as_str()
+                .map(str::to_string),
         })
     }))
 }
 
 /// The pods of the profile's servers, one `namespace/name uid restarts` line each, sorted;
 /// None when one of them is not ready (then nothing is taken for granted).
-async fn serving_pods(ctx: &Context) -> anyhow::Result<Option<String>> {
+pub(super) async fn serving_pods(ctx: &Context) -> anyhow::Result<Option<String>> {
     use k8s_openapi::api::core::v1::Pod;
     let lists = ctx.values.profile().components().iter().map(|component| {
         let namespace = component.namespace(&ctx.values);
@@ -277,7 +297,7 @@ async fn serving_pods(ctx: &Context) -> anyhow::Result<Option<String>> {
     Ok(Some(lines.join("\n")))
 }
 
-async fn write_record(ctx: &Context, proof: &str, pods: &str) -> anyhow::Result<()> {
+async fn write_record(ctx: &Context, proof: &str, pods: &str, state: &str) -> anyhow::Result<()> {
     let component = &catalog::fulcio::COMPONENT;
     let mut labels = ctx.values.ownership_labels();
     for (key, value) in component.labels() {
@@ -296,6 +316,10 @@ async fn write_record(ctx: &Context, proof: &str, pods: &str) -> anyhow::Result<
                 proof.into(),
             ),
             (catalog::fulcio::SIGNABLE_PODS.name.to_string(), pods.into()),
+            (
+                catalog::fulcio::SIGNABLE_STATE.name.to_string(),
+                state.into(),
+            ),
         ])),
         ..Default::default()
     };

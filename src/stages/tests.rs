@@ -515,6 +515,7 @@ async fn the_pipeline_records_which_stages_changed_something() {
         name,
         run,
         applies: None,
+        on_fast_path: false,
     };
     let mut ctx = context(&fake);
     crate::pipeline::run(&[stage("a", found), stage("b", found)], &mut ctx, None)
@@ -526,6 +527,37 @@ async fn the_pipeline_records_which_stages_changed_something() {
         .await
         .unwrap();
     assert_eq!(ctx.changed, vec!["a"]);
+}
+
+fn nothing_changed<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async {
+        ctx.unchanged = true;
+        Ok(Outcome::Skipped("nothing changed".into()))
+    })
+}
+
+/// Once a stage found nothing changed since the last install, only the stages on the fast
+/// path run; before it, every stage runs.
+#[tokio::test]
+async fn the_fast_path_runs_only_its_stages() {
+    let fake = FakeApi::new();
+    let stage = |name, run, on_fast_path| Stage {
+        name,
+        run,
+        applies: None,
+        on_fast_path,
+    };
+    let stages = [
+        stage("before", found, false),
+        stage("compare", nothing_changed, true),
+        stage("apply", made, false),
+        stage("trust", found, true),
+    ];
+    let mut ctx = context(&fake);
+    let reports = crate::pipeline::run(&stages, &mut ctx, None).await.unwrap();
+    let ran: Vec<&str> = reports.iter().map(|r| r.name).collect();
+    assert_eq!(ran, ["before", "compare", "trust"]);
+    assert!(ctx.changed.is_empty());
 }
 
 #[tokio::test]
@@ -597,11 +629,13 @@ async fn a_stage_that_lost_the_api_server_runs_again_once_it_answers() {
             name: "first",
             run: fine,
             applies: None,
+            on_fast_path: false,
         },
         Stage {
             name: "flaky",
             run: loses_the_server_once,
             applies: None,
+            on_fast_path: false,
         },
     ];
     let reports = crate::pipeline::run(&stages, &mut ctx, None).await.unwrap();
@@ -618,11 +652,13 @@ async fn a_stage_failing_otherwise_is_not_run_again() {
             name: "first",
             run: fine,
             applies: None,
+            on_fast_path: false,
         },
         Stage {
             name: "broken",
             run: fails,
             applies: None,
+            on_fast_path: false,
         },
     ];
     let error = crate::pipeline::run(&stages, &mut ctx, None)
@@ -654,11 +690,13 @@ async fn a_stage_that_keeps_losing_the_api_server_ends_install_saying_to_run_it_
             name: "first",
             run: fine,
             applies: None,
+            on_fast_path: false,
         },
         Stage {
             name: "lossy",
             run: always_loses_the_server,
             applies: None,
+            on_fast_path: false,
         },
     ];
     let error = crate::pipeline::run(&stages, &mut ctx, None)

@@ -162,6 +162,12 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             }
             objects.push(object);
         }
+        let next_due = reports
+            .iter()
+            .map(|(_, refreshed)| refreshed.state.next_due(&lifetimes))
+            .min()
+            .unwrap_or_default();
+        ctx.tuf_due.set(next_due);
         let mut applied_changes = 0;
         for object in &objects {
             if ctx.applier.apply(object).await? != Applied::Unchanged {

@@ -81,6 +81,20 @@ pub struct State {
     pub timestamp: (u64, i64),
 }
 
+impl State {
+    /// When the first of targets, snapshot and timestamp becomes due to be signed again
+    /// (Unix seconds; [`is_due`] from then on): its expiry less half its lifetime.
+    pub fn next_due(&self, lifetimes: &Lifetimes) -> i64 {
+        let due = |expires: i64, lifetime: std::time::Duration| {
+            let half = i64::try_from(lifetime.as_secs() / 2).unwrap_or(i64::MAX);
+            expires.saturating_sub(half)
+        };
+        due(self.targets.1, lifetimes.targets)
+            .min(due(self.snapshot.1, lifetimes.snapshot))
+            .min(due(self.timestamp.1, lifetimes.timestamp))
+    }
+}
+
 /// What refresh needs: everything but the previous files.
 pub struct Inputs<'a> {
     /// The signed root.json, exactly as clients hold it.

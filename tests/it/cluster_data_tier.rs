@@ -194,12 +194,13 @@ async fn install_status_reinstall_tunnel_and_teardown() {
             .len()
     );
 
-    // A second install changes nothing: the same Secret, the same resource versions.
+    // A second install running every stage (--full: no fast path) changes nothing: the same
+    // Secret, the same resource versions.
     let secrets: Api<Secret> = Api::namespaced(cluster.client.clone(), "trillian-system");
     let secret_before = secrets.get("trillian-mysql").await.unwrap();
     let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), "trillian-system");
     let mysql_before = deployments.get("mysql").await.unwrap();
-    let out = sigstore_up(&["install"]);
+    let out = sigstore_up(&["install", "--full"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let log = stderr(&out);
     assert!(log.contains("trillian-mysql exists"), "{log}");

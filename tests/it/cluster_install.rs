@@ -215,7 +215,8 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
     let before = identities(&client).await;
     let pods_before = pods(&client).await;
 
-    let second = succeeded(&["install"]);
+    // Every stage, though nothing changed (--full: no fast path).
+    let second = succeeded(&["install", "--full"]);
     for expected in [
         "trillian-mysql exists",
         "fulcio-secret exists",
@@ -248,6 +249,47 @@ async fn install_brings_everything_up_and_a_second_install_changes_nothing() {
         pods_before,
         pods(&client).await,
         "pods were replaced or restarted by a second install"
+    );
+
+    // The fast path: nothing changed since the record, so only "compare" and "trust" run.
+    let third = succeeded(&["install"]);
+    assert!(
+        stage_line(&third, "compare").contains("unchanged since the last install"),
+        "{third}"
+    );
+    assert!(
+        stage_line(&third, "trust").contains("written to"),
+        "{third}"
+    );
+    assert!(
+        !third.contains("preflight"),
+        "the fast path ran preflight:\n{third}"
+    );
+
+    // Drift: an object install writes is gone. The next install sees it, runs every stage
+    // and puts it back, without touching anything else.
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), "fulcio-system");
+    config_maps
+        .delete("fulcio-config", &Default::default())
+        .await
+        .unwrap();
+    let repaired = succeeded(&["install"]);
+    assert!(
+        stage_line(&repaired, "compare")
+            .contains("ConfigMap fulcio-system/fulcio-config is gone: running every stage"),
+        "{repaired}"
+    );
+    assert!(
+        stage_line(&repaired, "apply fulcio").contains("created 1"),
+        "{repaired}"
+    );
+    config_maps.get("fulcio-config").await.unwrap();
+    assert_eq!(before, identities(&client).await, "identities changed");
+    // ... and records the repaired state: the run after it takes the fast path again.
+    let after_repair = succeeded(&["install"]);
+    assert!(
+        stage_line(&after_repair, "compare").contains("unchanged since the last install"),
+        "{after_repair}"
     );
     teardown();
 }

@@ -208,8 +208,8 @@ async fn clients_trust_the_stack_through_its_tuf_repository_alone() {
         "policy-controller gets the in-cluster repository: {signing_config}"
     );
 
-    // Again: nothing is due, root.json stays byte for byte.
-    let out = sigstore_up(&home, &["install"]);
+    // Again, every stage (--full: no fast path): nothing is due, root.json stays byte for byte.
+    let out = sigstore_up(&home, &["install", "--full"]);
     ok(&out, "second install");
     let log = support::stderr(&out);
     assert!(
