@@ -1,11 +1,15 @@
 //! "wait <tier>": watch the tier's Deployments until they are ready (or the install deadline).
 
+use std::time::Duration;
+
 use super::{Context, Outcome, StageFuture};
-use crate::catalog::mariadb;
-use crate::cluster::DeploymentRef;
+use crate::catalog::{mariadb, trillian_log_server};
 use crate::cluster::wait::{deployments_ready, remaining};
+use crate::cluster::{DeploymentRef, Tunnel};
 use crate::render::Tier;
+use crate::retry::{Backoff, retry};
 use crate::setup::schema::wait_until_accepting;
+use crate::setup::trillian::{TrillianAdmin, TrillianError};
 use crate::ui::StageLine;
 
 /// MariaDB and Redis. MariaDB counts as up as soon as it accepts the Trillian user through a
@@ -49,14 +53,65 @@ async fn mariadb_accepts(ctx: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Trillian's log server and signer. The stages after this one need only the log server ("trees"
+/// asks its admin API; Rekor and the CT log connect to it), and it counts as up as soon as its
+/// admin API answers through a tunnel to its running pod: up to a readiness-probe period (1 s)
+/// before the kubelet reports it ready, on the critical path of every classic install (its
+/// Service publishes not-ready addresses, so the logs reach it the same way). The signer is
+/// needed only once entries are written: the last wait includes it. The readiness wait of both
+/// runs beside the tunnel and ends the stage too; it alone explains a pod that never comes up.
 pub fn trillian<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
-    Box::pin(wait_tier(ctx, line, Tier::Trillian))
+    Box::pin(async move {
+        let ctx = &*ctx;
+        let all = deployments(ctx, Tier::Trillian);
+        let progress = waiting_for(line);
+        let all_ready = deployments_ready(&ctx.cluster, &all, ctx.deadline, &progress, &ctx.redact);
+        let server_answers = async {
+            if trillian_answers(ctx).await.is_err() {
+                // Not an answer: the readiness wait beside this one decides and explains.
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            ready = all_ready => ready?,
+            () = server_answers => {},
+        }
+        Ok(Outcome::Ready(vec![
+            trillian_log_server::COMPONENT.name.to_string(),
+        ]))
+    })
 }
 
-/// Rekor, the CT log and Fulcio together: Fulcio was applied long before, so this usually
-/// waits for the logs alone.
+/// Waits until the Trillian log server's admin API lists its trees (see [`trillian`]).
+async fn trillian_answers(ctx: &Context) -> anyhow::Result<()> {
+    let server = &trillian_log_server::COMPONENT;
+    let tunnel = Tunnel::to_service(
+        &ctx.cluster,
+        server.namespace(&ctx.values),
+        server.name,
+        server.port("grpc").service,
+        0,
+    )
+    .await?;
+    let addr = tunnel.local_addr();
+    retry(
+        ctx.deadline,
+        Backoff::fixed(Duration::from_millis(50)),
+        |_: &TrillianError| true,
+        || async move { TrillianAdmin::connect(addr).await?.live_trees().await },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Rekor, the CT log and Fulcio together (and Trillian's signer, which the Trillian wait leaves
+/// to this one): Fulcio was applied long before, so this usually waits for the logs alone.
 pub fn logs_and_fulcio<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
-    Box::pin(wait_tiers(ctx, line, &[Tier::Logs, Tier::Fulcio]))
+    Box::pin(wait_tiers(
+        ctx,
+        line,
+        &[Tier::Trillian, Tier::Logs, Tier::Fulcio],
+    ))
 }
 
 /// The TUF server, applied early by stage "tuf": ready long before, unless its image is missing.
