@@ -26,7 +26,6 @@ const PRODUCT_IMAGES: &[(&str, &str)] = &[
 /// IMAGE_* entries only the test-cluster harness uses.
 const HARNESS_IMAGES: &[&str] = &[
     "IMAGE_PAUSE",
-    "IMAGE_COREDNS",
     "IMAGE_PROOF_HTTP",
     // modern profile: moved to PRODUCT_IMAGES when the catalog entries land
     "IMAGE_REKOR_TILES",

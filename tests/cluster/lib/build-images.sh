@@ -7,7 +7,7 @@
 #                    official images' environment (MARIADB_*/MYSQL_*), uid 999, data in /var/lib/mysql, /data
 #   rekor, fulcio    ko-built upstream: /ko-app/<name> on a static base, user 65532
 #   log_server, log_signer, ctfe   Trillian/CT images: /<binary> as entrypoint on a distroless-like base
-#   coredns, pause   /coredns (cap_net_bind_service), /pause
+#   pause            /pause
 #   rekor-tiles/posix   as its Dockerfile.release on distroless static nonroot: /usr/local/bin/rekor-server, no
 #                    entrypoint, CMD ["rekor-server","serve"], user 65532, workdir /home/nonroot
 #   tesseract/posix  ko-built upstream (its release workflow publishes the image with ko): /ko-app/posix as
@@ -163,18 +163,6 @@ build_pause_image() {
   python3 "$OCI" image --config "$CACHE/layers/pause.json" --layer "$CACHE/layers/pause.tar" --ref "$IMAGE_PAUSE" --out "$IMAGES/pause.tar"
 }
 
-build_coredns_image() {
-  # like the upstream image: uid 65532 binds :53 through a file capability
-  local tmp=$CACHE/layers/coredns.bin
-  cp "$(readlink -f "$BIN/coredns")" "$tmp"; chmod 0755 "$tmp"; setcap cap_net_bind_service=+ep "$tmp"
-  python3 "$OCI" files "$CACHE/layers/coredns.tar" "$tmp:/coredns:0755"
-  rm -f "$tmp"
-  image_config '"Entrypoint":["/coredns"]' '"User":"65532:65532"' '"ExposedPorts":{"53/tcp":{},"53/udp":{},"9153/tcp":{}}' \
-    > "$CACHE/layers/coredns.json"
-  python3 "$OCI" image --config "$CACHE/layers/coredns.json" --layer "$CACHE/layers/static.tar" \
-    --layer "$CACHE/layers/coredns.tar" --ref "$IMAGE_COREDNS" --out "$IMAGES/coredns.tar"
-}
-
 # image NAME KEY CMD...: build one image with CMD unless it is cached with KEY
 image() {
   local name=$1 key=$2; shift 2
@@ -190,6 +178,21 @@ image() {
   exec {lock}>&-
 }
 
+# image_step LABEL NAME KEY CMD...: `image` as one status line; NAME is one that build_images keeps
+image_step() { KEPT_IMAGES+=("$2"); step "$1" image "${@:2}"; }
+
+# prune_images: delete the images (and their layers) this recipe no longer builds: up imports every
+# CACHE/images/*.tar into the image store, and their keys are part of the store's key
+prune_images() {
+  local k n
+  for k in "$IMAGES"/*.key; do
+    [ -e "$k" ] || continue
+    n=$(basename "$k" .key)
+    [[ " ${KEPT_IMAGES[*]} " == *" $n "* ]] && continue
+    rm -f "$IMAGES/$n.tar" "$k" "$CACHE/layers/$n.tar" "$CACHE/layers/$n.json"; say "  removed image $n (no longer built)"
+  done
+}
+
 # the key of a Go image: the recipe, its reference, and the binary's build, named by its store dir (which
 # carries the build's key; hashing the binaries themselves cost seconds at every up)
 go_key() { local b; b=$(readlink -f "$BIN/$2"); key_of "$IMAGE_RECIPE" "$1" "build ${b#"$CACHE/store/"}"; }
@@ -197,38 +200,39 @@ go_key() { local b; b=$(readlink -f "$BIN/$2"); key_of "$IMAGE_RECIPE" "$1" "bui
 build_images() {
   command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install -y debootstrap)"
   local debian_key static_key
+  KEPT_IMAGES=()
   debian_key=$(key_of "$IMAGE_RECIPE" "$OCI" /etc/apt/sources.list.d/debian.sources)
   static_key=$(key_of "$IMAGE_RECIPE" "$OCI")
-  step "image layer: debian base" image debian-base "$debian_key" \
+  image_step "image layer: debian base" debian-base "$debian_key" \
     sh_build_debian_layer
-  step "image: mariadb" image mariadb "$(key_of "$debian_key" "$IMAGE_MARIADB" "$HARNESS_DIR"/lib/images/mariadb/*)" build_mariadb_image
-  step "image: redis" image redis "$(key_of "$debian_key" "$IMAGE_REDIS" "$HARNESS_DIR"/lib/images/redis/*)" build_redis_image
-  step "image layer: static base" image static-base "$static_key" sh_build_static_layer
-  step "image: pause" image pause "$(go_key "$IMAGE_PAUSE" pause)" build_pause_image
-  step "image: coredns" image coredns "$(go_key "$IMAGE_COREDNS" coredns)" build_coredns_image
-  step "image: proof http" image proofhttp "$(go_key "$IMAGE_PROOF_HTTP" proofhttp)" \
+  image_step "image: mariadb" mariadb "$(key_of "$debian_key" "$IMAGE_MARIADB" "$HARNESS_DIR"/lib/images/mariadb/*)" build_mariadb_image
+  image_step "image: redis" redis "$(key_of "$debian_key" "$IMAGE_REDIS" "$HARNESS_DIR"/lib/images/redis/*)" build_redis_image
+  image_step "image layer: static base" static-base "$static_key" sh_build_static_layer
+  image_step "image: pause" pause "$(go_key "$IMAGE_PAUSE" pause)" build_pause_image
+  image_step "image: proof http" proofhttp "$(go_key "$IMAGE_PROOF_HTTP" proofhttp)" \
     go_image proofhttp "$IMAGE_PROOF_HTTP" proofhttp /proofhttp 65532:65532
-  step "image: trillian log server" image log_server "$(go_key "$IMAGE_TRILLIAN_LOG_SERVER" trillian_log_server)" \
+  image_step "image: trillian log server" log_server "$(go_key "$IMAGE_TRILLIAN_LOG_SERVER" trillian_log_server)" \
     go_image log_server "$IMAGE_TRILLIAN_LOG_SERVER" trillian_log_server /trillian_log_server ""
-  step "image: trillian log signer" image log_signer "$(go_key "$IMAGE_TRILLIAN_LOG_SIGNER" trillian_log_signer)" \
+  image_step "image: trillian log signer" log_signer "$(go_key "$IMAGE_TRILLIAN_LOG_SIGNER" trillian_log_signer)" \
     go_image log_signer "$IMAGE_TRILLIAN_LOG_SIGNER" trillian_log_signer /trillian_log_signer ""
-  step "image: ctfe" image ctfe "$(go_key "$IMAGE_CTLOG" ct_server)" go_image ctfe "$IMAGE_CTLOG" ct_server /ct_server ""
-  step "image: rekor-server" image rekor "$(go_key "$IMAGE_REKOR" rekor-server)" \
+  image_step "image: ctfe" ctfe "$(go_key "$IMAGE_CTLOG" ct_server)" go_image ctfe "$IMAGE_CTLOG" ct_server /ct_server ""
+  image_step "image: rekor-server" rekor "$(go_key "$IMAGE_REKOR" rekor-server)" \
     go_image rekor "$IMAGE_REKOR" rekor-server /ko-app/rekor-server 65532
-  step "image: fulcio" image fulcio "$(go_key "$IMAGE_FULCIO" fulcio)" go_image fulcio "$IMAGE_FULCIO" fulcio /ko-app/fulcio 65532
-  step "image: rekor-tiles (posix)" image rekor_tiles "$(go_key "$IMAGE_REKOR_TILES" rekor-server-posix)" \
+  image_step "image: fulcio" fulcio "$(go_key "$IMAGE_FULCIO" fulcio)" go_image fulcio "$IMAGE_FULCIO" fulcio /ko-app/fulcio 65532
+  image_step "image: rekor-tiles (posix)" rekor_tiles "$(go_key "$IMAGE_REKOR_TILES" rekor-server-posix)" \
     static_image rekor_tiles "$IMAGE_REKOR_TILES" rekor-server-posix /usr/local/bin/rekor-server \
     '"Cmd":["rekor-server","serve"]' '"User":"65532"' '"WorkingDir":"/home/nonroot"' \
     "\"Env\":[\"PATH=$STATIC_PATH\",\"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\"]"
-  step "image: tesseract (posix)" image tesseract "$(go_key "$IMAGE_TESSERACT" tesseract-posix)" \
+  image_step "image: tesseract (posix)" tesseract "$(go_key "$IMAGE_TESSERACT" tesseract-posix)" \
     go_image tesseract "$IMAGE_TESSERACT" tesseract-posix /ko-app/posix 65532
-  step "image: timestamp-server" image tsa "$(go_key "$IMAGE_TSA" timestamp-server)" \
+  image_step "image: timestamp-server" tsa "$(go_key "$IMAGE_TSA" timestamp-server)" \
     go_image tsa "$IMAGE_TSA" timestamp-server /ko-app/timestamp-server 65532
-  step "image: caddy" image caddy "$(go_key "$IMAGE_CADDY" caddy)" \
+  image_step "image: caddy" caddy "$(go_key "$IMAGE_CADDY" caddy)" \
     static_image caddy "$IMAGE_CADDY" caddy /usr/bin/caddy \
     '"Cmd":["caddy","run","--config","/etc/caddy/Caddyfile","--adapter","caddyfile"]' '"WorkingDir":"/srv"' \
     '"ExposedPorts":{"80/tcp":{},"443/tcp":{},"2019/tcp":{}}' \
     "\"Env\":[\"PATH=$STATIC_PATH\",\"XDG_CONFIG_HOME=/config\",\"XDG_DATA_HOME=/data\"]"
+  prune_images
 }
 
 # the base layers are "images" without a tarball of their own: the marker file stands in for it

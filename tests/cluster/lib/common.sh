@@ -22,6 +22,7 @@ HOST_IP=10.250.7.1
 POD_CIDR=10.244.0.0/24
 SERVICE_CIDR=10.96.0.0/16
 CLUSTER_DNS=10.96.0.10
+COREDNS_READY_PORT=8181   # CoreDNS's readiness endpoint, on the namespace's loopback
 
 now() { date +%s.%N; }
 elapsed() { printf '%.2f' "$(echo "$(now) - $1" | bc)"; }

@@ -11,8 +11,8 @@ node_ns() { echo "nsenter --mount=/proc/$(cat "$PIDS/node-mounts.pid")/ns/mnt --
 # the kernel truncates comm to 15 characters; a recorded pid counts only if it still runs that program
 declare -A COMM=([etcd]=etcd [kube-apiserver]=kube-apiserver [kube-controller-manager]=kube-controller
   [kube-scheduler]=kube-scheduler [containerd]=containerd [kubelet]=kubelet [kube-proxy]=kube-proxy
-  [node-mounts]=sleep [containerd-import]=containerd)
-DAEMONS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-mounts containerd kubelet kube-proxy)
+  [coredns]=coredns [node-mounts]=sleep [containerd-import]=containerd)
+DAEMONS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-mounts containerd kubelet kube-proxy coredns)
 
 # alive PID: exists and is not a zombie (PID 1 on these VMs reaps orphans only every few seconds)
 alive() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; }

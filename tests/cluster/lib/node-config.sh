@@ -88,6 +88,24 @@ cgroupsPerQOS: true
 enforceNodeAllocatable: [pods]
 registerNode: true
 YAML
+  # CoreDNS, a node daemon in the network namespace (etc/coredns.yaml says why): :53 on every address
+  # there (the kube-dns Service's endpoint is the node IP), readiness on loopback only, no health or
+  # metrics listener. No forward plugin: nothing outside the cluster is ever queried; other zones get
+  # SERVFAIL/REFUSED. No cache plugin and ttl 5: tests delete/recreate Services with the same name;
+  # "cache 30" served the old ClusterIP for up to 30 s after a recreate.
+  cat > "$e/Corefile" <<COREFILE
+.:53 {
+    errors
+    ready 127.0.0.1:$COREDNS_READY_PORT
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig $STATE/pki/coredns.kubeconfig
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 5
+    }
+    loadbalance
+}
+COREFILE
   cat > "$e/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration

@@ -42,6 +42,8 @@ make_pki() {
   par cert kube-proxy "/CN=system:kube-proxy" clientAuth "" ca 7
   par cert kubelet "/O=system:nodes/CN=system:node:$NODE" clientAuth "" ca 8
   par cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca 9
+  # CoreDNS, a node daemon: its user is bound to the system:coredns ClusterRole by etc/coredns.yaml
+  par cert coredns "/CN=system:coredns" clientAuth "" ca 10
   finish
   kubeconfig() { # kubeconfig NAME USER
     cat > "$1.kubeconfig" <<KC
@@ -68,6 +70,7 @@ KC
   kubeconfig kube-scheduler system:kube-scheduler
   kubeconfig kube-proxy system:kube-proxy
   kubeconfig kubelet "system:node:$NODE"
+  kubeconfig coredns system:coredns
   chmod 600 ./*.key ./*.kubeconfig
   ) 2>"$STATE/logs/pki.log"
   cp "$p/admin.kubeconfig" "$STATE/kubeconfig"; chmod 600 "$STATE/kubeconfig"
