@@ -195,9 +195,9 @@ pub async fn run(
         let result = loop {
             let result = (stage.run)(ctx, &line).await;
             match result {
-                // Preflight reached the server, so a later failure to reach it is a lost
+                // Once a stage saw the server answer, a later failure to reach it is a lost
                 // connection (an API server restarted, a network blip), not a wrong address.
-                Err(error) if !reports.is_empty() && ctx.cluster.lost(&error).await => {
+                Err(error) if reached_server(&reports) && ctx.cluster.lost(&error).await => {
                     if attempt == STAGE_ATTEMPTS {
                         break Err(lost_connection(
                             ctx,
@@ -246,6 +246,18 @@ pub async fn run(
         }
     }
     Ok(reports)
+}
+
+/// Whether a stage so far saw the API server answer: preflight, or "compare" finding the stack
+/// as recorded. ("compare" also ends well when it could not reach the server at all: then the
+/// failure to reach it is preflight's to report, at once.)
+fn reached_server(reports: &[StageReport]) -> bool {
+    reports.iter().any(|report| {
+        matches!(
+            report.outcome,
+            Outcome::Checked { .. } | Outcome::Compared(stages::compare::Verdict::Unchanged { .. })
+        )
+    })
 }
 
 /// How many times a stage runs when it keeps losing the API server: a stage re-run is what an

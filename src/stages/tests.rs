@@ -601,6 +601,17 @@ fn fine<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async { Ok(Outcome::Skipped("nothing to do".to_string())) })
 }
 
+/// What preflight returns: the server answered.
+fn reaches_the_server<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async {
+        Ok(Outcome::Checked {
+            version: "v1.34.0".into(),
+            server: "https://fake".into(),
+            context: "fake".into(),
+        })
+    })
+}
+
 /// Loses the API server the first time (the error a client call gets from a restarting server).
 fn loses_the_server_once<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
@@ -627,7 +638,7 @@ async fn a_stage_that_lost_the_api_server_runs_again_once_it_answers() {
     let stages = [
         Stage {
             name: "first",
-            run: fine,
+            run: reaches_the_server,
             applies: None,
             on_fast_path: false,
         },
@@ -688,7 +699,7 @@ async fn a_stage_that_keeps_losing_the_api_server_ends_install_saying_to_run_it_
     let stages = [
         Stage {
             name: "first",
-            run: fine,
+            run: reaches_the_server,
             applies: None,
             on_fast_path: false,
         },
@@ -714,5 +725,48 @@ async fn a_stage_that_keeps_losing_the_api_server_ends_install_saying_to_run_it_
     assert_eq!(
         ALWAYS_LOSES_RUNS.load(std::sync::atomic::Ordering::SeqCst),
         3
+    );
+}
+
+static NEVER_REACHED_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn never_reaches_the_server<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
+    Box::pin(async move {
+        NEVER_REACHED_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let refused = kube::Error::Service("tcp connect error: Connection refused".into());
+        Err(ctx.cluster.access_error(&refused))
+    })
+}
+
+/// Before any stage saw the server answer ("compare" ends well without it), failing to reach
+/// it is a wrong address or a cluster that is down: reported at once, not waited for.
+#[tokio::test]
+async fn a_server_never_reached_is_reported_at_once() {
+    let fake = FakeApi::new();
+    let mut ctx = context(&fake);
+    let stages = [
+        Stage {
+            name: "compare",
+            run: fine,
+            applies: None,
+            on_fast_path: true,
+        },
+        Stage {
+            name: "preflight",
+            run: never_reaches_the_server,
+            applies: None,
+            on_fast_path: false,
+        },
+    ];
+    let error = crate::pipeline::run(&stages, &mut ctx, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failure_of(&error), Some(Failure::ClusterAccess(_))),
+        "{error:#}"
+    );
+    assert_eq!(
+        NEVER_REACHED_RUNS.load(std::sync::atomic::Ordering::SeqCst),
+        1
     );
 }
