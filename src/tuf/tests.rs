@@ -368,3 +368,35 @@ async fn the_policy_controller_manifest_names_root_mirror_and_targets() {
         .unwrap();
     assert_eq!(packed, mirror::tar_gz(&built.files).unwrap());
 }
+
+/// The fast path trusts `next_due`: nothing is due before it, and something is right after it.
+#[test]
+fn next_due_is_when_refresh_would_sign_again() {
+    use super::lifetimes::is_due;
+    use super::repository::State;
+    let day = 86_400;
+    let lifetimes = Lifetimes {
+        root: Duration::from_secs(3650 * day as u64),
+        targets: Duration::from_secs(365 * day as u64),
+        snapshot: Duration::from_secs(180 * day as u64),
+        timestamp: Duration::from_secs(7 * day as u64),
+    };
+    let now = 1_800_000_000;
+    // The timestamp was signed 2 days ago, the others today.
+    let state = State {
+        root_expires: now + 3650 * day,
+        targets: (1, now + 365 * day),
+        snapshot: (1, now + 180 * day),
+        timestamp: (3, now + 5 * day),
+    };
+    let due = state.next_due(&lifetimes);
+    assert_eq!(due, now + 5 * day - 7 * day / 2);
+    let any_due = |at: i64| {
+        is_due(state.targets.1, at, lifetimes.targets)
+            || is_due(state.snapshot.1, at, lifetimes.snapshot)
+            || is_due(state.timestamp.1, at, lifetimes.timestamp)
+    };
+    assert!(!any_due(now));
+    assert!(!any_due(due));
+    assert!(any_due(due + 1));
+}
