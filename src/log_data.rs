@@ -104,6 +104,19 @@ pub async fn recorded_trees(
     Ok(trees)
 }
 
+/// A tunnel to the Trillian log server's gRPC port (its admin and log API), through its Service.
+pub async fn tunnel_to_log_server(cluster: &Cluster, values: &Values) -> anyhow::Result<Tunnel> {
+    let server = &trillian_log_server::COMPONENT;
+    Tunnel::to_service(
+        cluster,
+        server.namespace(values),
+        server.name,
+        server.port("grpc").service,
+        0,
+    )
+    .await
+}
+
 /// Compares the recorded trees with Trillian's live ones. `None` when the profile has no
 /// Trillian or install recorded no tree yet. `trillian_ready`: the log server's Deployment is
 /// ready (a tunnel would otherwise wait for a ready pod).
@@ -134,15 +147,7 @@ pub async fn check(
     if !trillian_ready {
         return unknown("the Trillian log server is not ready".into());
     }
-    let tunnel = match Tunnel::to_service(
-        cluster,
-        server.namespace(values),
-        server.name,
-        server.port("grpc").service,
-        0,
-    )
-    .await
-    {
+    let tunnel = match tunnel_to_log_server(cluster, values).await {
         Ok(tunnel) => tunnel,
         Err(error) => return unknown(format!("{error:#}")),
     };

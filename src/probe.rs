@@ -31,6 +31,7 @@ use p256::pkcs8::DecodePublicKey as _;
 use serde::Serialize;
 
 use crate::catalog::ProbeCheck;
+use crate::tuf::hex;
 use sha2::{Digest as _, Sha256};
 
 use crate::trust::{CertificateChain, PublicKey, TrustMaterial};
@@ -507,10 +508,6 @@ fn verifying_key(key: &PublicKey) -> VerifyingKey {
         VerifyingKey::from_affine(p256::AffinePoint::GENERATOR)
             .expect("the generator is a valid key")
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `GET path` over HTTP/1.1 (hyper, one connection per request); the body of a 200 answer,

@@ -27,6 +27,7 @@ use sha2::{Digest as _, Sha256};
 use x509_cert::der::Decode as _;
 
 use crate::trust::{OidcToken, PublicKey, TrustMaterial};
+use crate::tuf::hex;
 
 /// Which server a failure is at: what the user looks at first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -649,10 +650,6 @@ pub fn probe_artifact(instance: &str) -> Vec<u8> {
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {

@@ -30,7 +30,7 @@ use super::{Context, Outcome, StageFuture};
 use crate::catalog::{self, NamespaceKey};
 use crate::cluster::{Applier, Ownership};
 use crate::pipeline::{object_ref, objects_install_writes};
-use crate::render::render;
+use crate::render::{Manifest, render};
 use crate::ui::StageLine;
 use crate::values::Values;
 
@@ -82,10 +82,14 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
         }
         line.progress("comparing with the last install's record");
         let verdict = match tokio::time::timeout(BUDGET, compare(ctx)).await {
-            Ok(Ok(Compared::Same { verdict, values })) => {
+            Ok(Ok(Compared::Same {
+                verdict,
+                values,
+                manifests,
+            })) => {
                 // What preflight would have completed, for the stages that still run.
-                ctx.manifests = render(&values)?;
                 ctx.values = *values;
+                ctx.manifests = manifests;
                 verdict
             }
             Ok(Ok(Compared::Differs(what))) => Verdict::Changed(what),
@@ -100,11 +104,12 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     })
 }
 
-/// What [`compare`] found, with the completed values when nothing changed.
+/// What [`compare`] found, with the completed values and their manifests when nothing changed.
 enum Compared {
     Same {
         verdict: Verdict,
         values: Box<Values>,
+        manifests: Vec<Manifest>,
     },
     Differs(String),
 }
@@ -157,19 +162,14 @@ async fn compare(ctx: &Context) -> anyhow::Result<Compared> {
     Ok(Compared::Same {
         verdict,
         values: Box::new(values),
+        manifests,
     })
 }
 
-/// The values as preflight completes them: Fulcio's issuer, when not set, is the cluster's.
+/// The values as preflight completes them (see `preflight::complete_issuer`).
 async fn with_issuer(ctx: &Context) -> anyhow::Result<Values> {
     let mut values = ctx.values.clone();
-    let has_fulcio = values
-        .profile()
-        .component(catalog::fulcio::COMPONENT.id)
-        .is_some();
-    if has_fulcio && values.fulcio.issuer_url.is_empty() {
-        values.fulcio.issuer_url = ctx.cluster.oidc_discovery().await?.issuer;
-    }
+    super::preflight::complete_issuer(&ctx.cluster, &mut values).await?;
     Ok(values)
 }
 
@@ -242,11 +242,7 @@ fn inputs_fingerprint(values: &Values, objects: &[DynamicObject]) -> anyhow::Res
         bytes.push(b'\n');
         bytes.extend(serde_json::to_vec(object)?);
     }
-    Ok(hex(&crate::signable::sha256(&bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    Ok(crate::tuf::hex(&crate::signable::sha256(&bytes)))
 }
 
 /// The version the cluster holds of each object (`absent` when missing), keyed `<kind>

@@ -10,7 +10,9 @@ use kube::core::DynamicObject;
 
 use super::{Context, Outcome, StageFuture};
 use crate::catalog;
+use crate::cluster::Cluster;
 use crate::cluster::access::{Permission, missing_permissions, whoami};
+use crate::cluster::client::OidcDiscoveryDocument;
 use crate::error::Failure;
 use crate::pipeline::objects_install_writes;
 use crate::render::render;
@@ -76,15 +78,13 @@ pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
             .into());
         }
 
-        // Fulcio trusts the cluster's service-account issuer: ask for it once Fulcio is installed.
         let profile = ctx.values.profile();
         if profile.component(catalog::fulcio::COMPONENT.id).is_some() {
-            let mut discovery = None;
             if ctx.values.fulcio.issuer_url.is_empty() {
                 line.progress("reading the service-account issuer");
-                let document = ctx.cluster.oidc_discovery().await?;
-                ctx.values.fulcio.issuer_url = document.issuer.clone();
-                discovery = Some(document);
+            }
+            let discovery = complete_issuer(&ctx.cluster, &mut ctx.values).await?;
+            if discovery.is_some() {
                 ctx.manifests = render(&ctx.values)?;
             }
             if ctx.values.oidc_discovery() == OidcDiscovery::OwnToken {
@@ -164,6 +164,25 @@ fn own_token_reaches_keys(values: &Values, jwks_uri: &str) -> anyhow::Result<()>
 
 /// Every object the wired stages write: the manifests of the installed tiers and the objects
 /// stages create themselves.
+/// Fulcio trusts the cluster's service-account issuer: when the values name none and the profile
+/// runs Fulcio, it is the cluster's (read once Fulcio is installed). The discovery document, when
+/// it was read.
+pub(super) async fn complete_issuer(
+    cluster: &Cluster,
+    values: &mut Values,
+) -> anyhow::Result<Option<OidcDiscoveryDocument>> {
+    let has_fulcio = values
+        .profile()
+        .component(catalog::fulcio::COMPONENT.id)
+        .is_some();
+    if !has_fulcio || !values.fulcio.issuer_url.is_empty() {
+        return Ok(None);
+    }
+    let document = cluster.oidc_discovery().await?;
+    values.fulcio.issuer_url = document.issuer.clone();
+    Ok(Some(document))
+}
+
 /// The rights install uses: read, create and patch (server-side apply) every object it writes;
 /// watch Deployments for readiness; read pods, their logs and events to explain a failure; and
 /// open port-forwards to Trillian's pods for the setup stages.

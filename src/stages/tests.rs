@@ -498,6 +498,19 @@ async fn an_image_that_cannot_be_pulled_is_reported_at_once() {
     assert!(message.contains("--image-registry"), "{message}");
 }
 
+/// A stage for the pipeline's tests: applies nothing, not on the fast path.
+fn stage(
+    name: &'static str,
+    run: for<'a> fn(&'a mut Context, &'a StageLine) -> StageFuture<'a>,
+) -> Stage {
+    Stage {
+        name,
+        run,
+        applies: None,
+        on_fast_path: false,
+    }
+}
+
 fn found<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async { Ok(Outcome::Schema(Made::Exists)) })
 }
@@ -511,12 +524,6 @@ fn made<'a>(_: &'a mut Context, _: &'a StageLine) -> StageFuture<'a> {
 #[tokio::test]
 async fn the_pipeline_records_which_stages_changed_something() {
     let fake = FakeApi::new();
-    let stage = |name, run| Stage {
-        name,
-        run,
-        applies: None,
-        on_fast_path: false,
-    };
     let mut ctx = context(&fake);
     crate::pipeline::run(&[stage("a", found), stage("b", found)], &mut ctx, None)
         .await
@@ -541,17 +548,15 @@ fn nothing_changed<'a>(ctx: &'a mut Context, _: &'a StageLine) -> StageFuture<'a
 #[tokio::test]
 async fn the_fast_path_runs_only_its_stages() {
     let fake = FakeApi::new();
-    let stage = |name, run, on_fast_path| Stage {
-        name,
-        run,
-        applies: None,
-        on_fast_path,
+    let fast = |stage: Stage| Stage {
+        on_fast_path: true,
+        ..stage
     };
     let stages = [
-        stage("before", found, false),
-        stage("compare", nothing_changed, true),
-        stage("apply", made, false),
-        stage("trust", found, true),
+        stage("before", found),
+        fast(stage("compare", nothing_changed)),
+        stage("apply", made),
+        fast(stage("trust", found)),
     ];
     let mut ctx = context(&fake);
     let reports = crate::pipeline::run(&stages, &mut ctx, None).await.unwrap();
@@ -636,18 +641,8 @@ async fn a_stage_that_lost_the_api_server_runs_again_once_it_answers() {
     let fake = FakeApi::new();
     let mut ctx = context(&fake);
     let stages = [
-        Stage {
-            name: "first",
-            run: reaches_the_server,
-            applies: None,
-            on_fast_path: false,
-        },
-        Stage {
-            name: "flaky",
-            run: loses_the_server_once,
-            applies: None,
-            on_fast_path: false,
-        },
+        stage("first", reaches_the_server),
+        stage("flaky", loses_the_server_once),
     ];
     let reports = crate::pipeline::run(&stages, &mut ctx, None).await.unwrap();
     assert_eq!(reports.len(), 2);
@@ -658,20 +653,7 @@ async fn a_stage_that_lost_the_api_server_runs_again_once_it_answers() {
 async fn a_stage_failing_otherwise_is_not_run_again() {
     let fake = FakeApi::new();
     let mut ctx = context(&fake);
-    let stages = [
-        Stage {
-            name: "first",
-            run: fine,
-            applies: None,
-            on_fast_path: false,
-        },
-        Stage {
-            name: "broken",
-            run: fails,
-            applies: None,
-            on_fast_path: false,
-        },
-    ];
+    let stages = [stage("first", fine), stage("broken", fails)];
     let error = crate::pipeline::run(&stages, &mut ctx, None)
         .await
         .unwrap_err();
@@ -697,18 +679,8 @@ async fn a_stage_that_keeps_losing_the_api_server_ends_install_saying_to_run_it_
     let fake = FakeApi::new();
     let mut ctx = context(&fake);
     let stages = [
-        Stage {
-            name: "first",
-            run: reaches_the_server,
-            applies: None,
-            on_fast_path: false,
-        },
-        Stage {
-            name: "lossy",
-            run: always_loses_the_server,
-            applies: None,
-            on_fast_path: false,
-        },
+        stage("first", reaches_the_server),
+        stage("lossy", always_loses_the_server),
     ];
     let error = crate::pipeline::run(&stages, &mut ctx, None)
         .await
@@ -745,18 +717,8 @@ async fn a_server_never_reached_is_reported_at_once() {
     let fake = FakeApi::new();
     let mut ctx = context(&fake);
     let stages = [
-        Stage {
-            name: "compare",
-            run: fine,
-            applies: None,
-            on_fast_path: true,
-        },
-        Stage {
-            name: "preflight",
-            run: never_reaches_the_server,
-            applies: None,
-            on_fast_path: false,
-        },
+        stage("compare", fine),
+        stage("preflight", never_reaches_the_server),
     ];
     let error = crate::pipeline::run(&stages, &mut ctx, None)
         .await

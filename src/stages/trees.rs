@@ -20,9 +20,9 @@ use tokio::time::Instant;
 use super::secrets::merge_secret_entries;
 use super::{Context, Outcome, StageFuture, Trees};
 use crate::catalog::{Component, Object, ctlog, rekor, trillian_log_server, trillian_log_signer};
+use crate::cluster::DeploymentRef;
 use crate::cluster::apply::to_dynamic;
 use crate::cluster::wait::deployments_ready;
-use crate::cluster::{DeploymentRef, Tunnel};
 use crate::log_data::TrillianLog;
 use crate::retry::{Backoff, retry};
 use crate::setup::ctlog_config::{CtLogConfig, render};
@@ -32,16 +32,8 @@ use crate::values::MANAGER;
 
 pub fn run<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a> {
     Box::pin(async move {
-        let server = &trillian_log_server::COMPONENT;
         line.progress("opening a tunnel to the Trillian log server");
-        let tunnel = Tunnel::to_service(
-            &ctx.cluster,
-            server.namespace(&ctx.values),
-            server.name,
-            server.port("grpc").service,
-            0,
-        )
-        .await?;
+        let tunnel = crate::log_data::tunnel_to_log_server(&ctx.cluster, &ctx.values).await?;
         let mut admin = connect(tunnel.local_addr()).await?;
         let recorded = crate::log_data::recorded_trees(&ctx.cluster, &ctx.values).await?;
 

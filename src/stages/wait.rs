@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use super::{Context, Outcome, StageFuture};
 use crate::catalog::{mariadb, trillian_log_server};
+use crate::cluster::DeploymentRef;
 use crate::cluster::wait::{deployments_ready, remaining};
-use crate::cluster::{DeploymentRef, Tunnel};
 use crate::render::Tier;
 use crate::retry::{Backoff, retry};
 use crate::setup::schema::wait_until_accepting;
@@ -31,10 +31,7 @@ pub fn databases<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'
         let progress = waiting_for(line);
         let all_ready = deployments_ready(&ctx.cluster, &all, ctx.deadline, &progress, &ctx.redact);
         let mariadb_accepts = async {
-            if mariadb_accepts(ctx).await.is_err() {
-                // Not an answer: the readiness wait beside this one decides and explains.
-                std::future::pending::<()>().await;
-            }
+            or_leave_it_to_readiness(mariadb_accepts(ctx)).await;
             let quiet = |_: &[DeploymentRef]| {};
             deployments_ready(&ctx.cluster, &others, ctx.deadline, &quiet, &ctx.redact).await
         };
@@ -44,6 +41,14 @@ pub fn databases<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'
         }
         Ok(Outcome::Ready(all.into_iter().map(|d| d.name).collect()))
     })
+}
+
+/// Ends when `check` succeeds, never when it fails: a failed check is not an answer, and the
+/// readiness wait it runs beside decides and explains (it alone names a pod that never comes up).
+async fn or_leave_it_to_readiness(check: impl Future<Output = anyhow::Result<()>>) {
+    if check.await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Waits until MariaDB accepts the Trillian user (see [`databases`]).
@@ -66,15 +71,9 @@ pub fn trillian<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a
         let all = deployments(ctx, Tier::Trillian);
         let progress = waiting_for(line);
         let all_ready = deployments_ready(&ctx.cluster, &all, ctx.deadline, &progress, &ctx.redact);
-        let server_answers = async {
-            if trillian_answers(ctx).await.is_err() {
-                // Not an answer: the readiness wait beside this one decides and explains.
-                std::future::pending::<()>().await;
-            }
-        };
         tokio::select! {
             ready = all_ready => ready?,
-            () = server_answers => {},
+            () = or_leave_it_to_readiness(trillian_answers(ctx)) => {},
         }
         Ok(Outcome::Ready(vec![
             trillian_log_server::COMPONENT.name.to_string(),
@@ -84,15 +83,7 @@ pub fn trillian<'a>(ctx: &'a mut Context, line: &'a StageLine) -> StageFuture<'a
 
 /// Waits until the Trillian log server's admin API lists its trees (see [`trillian`]).
 async fn trillian_answers(ctx: &Context) -> anyhow::Result<()> {
-    let server = &trillian_log_server::COMPONENT;
-    let tunnel = Tunnel::to_service(
-        &ctx.cluster,
-        server.namespace(&ctx.values),
-        server.name,
-        server.port("grpc").service,
-        0,
-    )
-    .await?;
+    let tunnel = crate::log_data::tunnel_to_log_server(&ctx.cluster, &ctx.values).await?;
     let addr = tunnel.local_addr();
     retry(
         ctx.deadline,
