@@ -124,11 +124,12 @@ pub async fn deployments_ready(
         names.dedup();
         names
     };
-    // An image that cannot be pulled never becomes ready: say so at once, not at the deadline.
+    // An image that cannot be pulled, or a container that keeps crashing, never becomes ready:
+    // say so at once, not at the deadline.
     let all_ready = async {
         tokio::select! {
             result = all_ready => result,
-            failure = image_pull_failure(cluster, &namespaces, deployments) => Err(failure),
+            failure = hopeless_pod(cluster, &namespaces, deployments, redact) => Err(failure),
         }
     };
     match tokio::time::timeout_at(deadline, all_ready).await {
@@ -166,12 +167,20 @@ const IMAGE_PULL_FAILURES: &[&str] = &[
     "ErrImageNeverPull",
 ];
 
+/// From this many restarts on, a container the kubelet holds back in CrashLoopBackOff counts as
+/// one that will not come up by itself: it crashed four times over about 30 s (the kubelet waits
+/// 10 s, then 20 s, before the second and third restarts). A container that exits once because
+/// a peer was not there yet (Trillian before MariaDB answered) is restarted at once and lives.
+pub const CRASH_LOOP_RESTARTS: i32 = 3;
+
 /// Resolves (with the error to report) as soon as a pod in `namespaces` waits for an image that
-/// cannot be pulled; never resolves otherwise.
-async fn image_pull_failure(
+/// cannot be pulled, or a pod of the current revision of one of `deployments` keeps crashing
+/// (see [`CRASH_LOOP_RESTARTS`]); never resolves otherwise.
+async fn hopeless_pod(
     cluster: &Cluster,
     namespaces: &[&str],
     deployments: &[DeploymentRef],
+    redact: &[String],
 ) -> anyhow::Error {
     use kube::runtime::watcher;
     let streams = namespaces.iter().map(|namespace| {
@@ -196,8 +205,70 @@ async fn image_pull_failure(
             };
             return Failure::NotReady(message).into();
         }
+        if let Some((container, restarts)) = crash_loop_of(&pod)
+            && let Some(deployment) = deployments.iter().find(|d| {
+                pod.namespace().as_deref() == Some(d.namespace.as_str())
+                    && pod.name_any().starts_with(&format!("{}-", d.name))
+            })
+            && is_of_current_revision(cluster, &pod, deployment).await
+        {
+            let report = diagnose_deployment(cluster, deployment, redact).await;
+            return Failure::NotReady(format!(
+                "deployment {deployment} keeps crashing: container {container} of pod {} \
+                 restarted {restarts} times:\n{report}\nFix the cause above and run the command \
+                 again (it continues where it stopped).",
+                pod.name_any()
+            ))
+            .into();
+        }
     }
     std::future::pending().await
+}
+
+/// The container of `pod` the kubelet holds back in CrashLoopBackOff after at least
+/// [`CRASH_LOOP_RESTARTS`] restarts, and its restart count.
+pub fn crash_loop_of(pod: &Pod) -> Option<(String, i32)> {
+    let status = pod.status.as_ref()?;
+    status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .find_map(|container| {
+            let waiting = container.state.as_ref()?.waiting.as_ref()?;
+            (waiting.reason.as_deref() == Some("CrashLoopBackOff")
+                && container.restart_count >= CRASH_LOOP_RESTARTS)
+                .then(|| (container.name.clone(), container.restart_count))
+        })
+}
+
+/// Whether `pod` is of the Deployment's only pod template: a crashing pod beside pods of
+/// another template is in a rollout, which may replace it, and is not a reason to give up (the
+/// wait then runs to its deadline). Reads pods only (no ReplicaSets: the permissions README
+/// lists do not include them).
+async fn is_of_current_revision(cluster: &Cluster, pod: &Pod, target: &DeploymentRef) -> bool {
+    const TEMPLATE_HASH: &str = "pod-template-hash";
+    let Some(hash) = pod.labels().get(TEMPLATE_HASH) else {
+        return false;
+    };
+    let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), &target.namespace);
+    let Ok(Some(deployment)) = deployments.get_opt(&target.name).await else {
+        return false;
+    };
+    let Ok(selector) = pod_selector(deployment.spec.as_ref().map(|s| &s.selector)) else {
+        return false;
+    };
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), &target.namespace);
+    let Ok(list) = pods
+        .list(&ListParams::default().labels_from(&selector))
+        .await
+    else {
+        return false;
+    };
+    list.items
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .all(|p| p.labels().get(TEMPLATE_HASH) == Some(hash))
 }
 
 /// What to tell the user about a pod whose image cannot be pulled, if that is its state.
@@ -464,4 +535,49 @@ async fn warning_events(
 /// Time left until `deadline` (zero when passed).
 pub fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod_with(container_statuses: serde_json::Value) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "trillian-logsigner-5d9c-x2"},
+            "status": {"phase": "Running", "containerStatuses": container_statuses},
+        }))
+        .unwrap()
+    }
+
+    fn waiting(reason: &str, restarts: i32) -> serde_json::Value {
+        serde_json::json!([{
+            "name": "log-signer", "image": "i", "imageID": "", "ready": false,
+            "restartCount": restarts, "state": {"waiting": {"reason": reason}},
+        }])
+    }
+
+    #[test]
+    fn a_container_held_back_after_enough_restarts_is_a_crash_loop() {
+        assert_eq!(
+            crash_loop_of(&pod_with(waiting("CrashLoopBackOff", CRASH_LOOP_RESTARTS))),
+            Some(("log-signer".to_string(), CRASH_LOOP_RESTARTS))
+        );
+        // One exit while a peer was not there yet, or a slow start: not given up on.
+        assert_eq!(
+            crash_loop_of(&pod_with(waiting(
+                "CrashLoopBackOff",
+                CRASH_LOOP_RESTARTS - 1
+            ))),
+            None
+        );
+        assert_eq!(
+            crash_loop_of(&pod_with(waiting("ContainerCreating", 9))),
+            None
+        );
+        let running = serde_json::json!([{
+            "name": "log-signer", "image": "i", "imageID": "", "ready": false,
+            "restartCount": 7, "state": {"running": {}},
+        }]);
+        assert_eq!(crash_loop_of(&pod_with(running)), None);
+    }
 }
