@@ -10,6 +10,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
@@ -176,12 +177,44 @@ async fn two_instances_side_by_side_each_signs_and_one_survives_the_others_teard
         let text = ok(sigstore_up(home, &["list", "-o", "json"]), "list -o json");
         serde_json::from_str(&text).unwrap()
     };
-    let list = listed(home);
-    assert_eq!(list.len(), 2, "{list:?}");
+    // `list` reads each Deployment's readiness as it is now. Once (one CI run; never in about 50
+    // local tries, some beside two CPU hogs) a component of the default instance was listed
+    // not ready right after its install had proved a signature; the cause was not found. So
+    // this waits (up to 60 s) for both to be listed ready, and says which component was not,
+    // with `status`, each time one is not: a stack that never gets there still fails.
+    let mut list = listed(home);
+    let patience = std::time::Instant::now();
+    loop {
+        assert_eq!(list.len(), 2, "{list:?}");
+        let not_ready: Vec<String> = list
+            .iter()
+            .filter(|entry| entry["ready"] != true)
+            .map(|entry| entry["name"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if not_ready.is_empty() {
+            break;
+        }
+        let mut report = String::new();
+        for name in &not_ready {
+            let name = (name != "sigstore").then_some(name.as_str());
+            let out = sigstore_up(home, &with_name(name, &["status"]));
+            report.push_str(&String::from_utf8_lossy(&out.stdout));
+            report.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+        assert!(
+            patience.elapsed() < Duration::from_secs(60),
+            "not listed ready 60 s after install: {not_ready:?}\n{report}"
+        );
+        eprintln!(
+            "listed not ready {:?} after install: {not_ready:?}\n{report}",
+            patience.elapsed()
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        list = listed(home);
+    }
     for (entry, name) in list.iter().zip(["second", "sigstore"]) {
         assert_eq!(entry["name"], name, "{list:?}");
         assert_eq!(entry["profile"], "classic", "{list:?}");
-        assert_eq!(entry["ready"], true, "{list:?}");
     }
     let table = ok(sigstore_up(home, &["list"]), "list");
     assert!(
